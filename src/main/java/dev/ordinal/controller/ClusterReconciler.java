@@ -1,20 +1,164 @@
 package dev.ordinal.controller;
 
-import dev.ordinal.api.cluster.Cluster;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
 import org.jboss.logging.Logger;
 
-/** Reconciles Cluster resources. */
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
+import dev.ordinal.api.cluster.ClusterStatus;
+import dev.ordinal.api.cluster.ComponentSpec;
+import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.observability.EventRecorder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+
+/**
+ * Runs a Cluster as one InstanceSet per component.
+ * Runbook: check each component's shape (core naming rule) → server-side apply the InstanceSets that differ
+ * (field manager {@code ordinal}) → delete InstanceSets of removed components → aggregate status from the
+ * InstanceSets. Deletion follows terminationPolicy.
+ */
 @ControllerConfiguration(name = "cluster")
-public class ClusterReconciler implements Reconciler<Cluster> {
+public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> {
     private static final Logger LOG = Logger.getLogger(ClusterReconciler.class);
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    private final KubernetesClient client;
+    private final EventRecorder events;
+
+    public ClusterReconciler(KubernetesClient client, EventRecorder events) {
+        this.client = client;
+        this.events = events;
+    }
 
     @Override
-    public UpdateControl<Cluster> reconcile(Cluster resource, Context<Cluster> context) {
-        LOG.debugf("reconcile %s/%s", resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-        return UpdateControl.noUpdate();
+    public List<EventSource<?, Cluster>> prepareEventSources(EventSourceContext<Cluster> context) {
+        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
+                .withName("instancesets").build(), context));
     }
+
+    @Override
+    public UpdateControl<Cluster> reconcile(Cluster cluster, Context<Cluster> context) {
+        Map<String, InstanceSet> sets = new LinkedHashMap<>();
+        context.getSecondaryResources(InstanceSet.class).forEach(s -> sets.put(s.getSpec().componentName, s));
+
+        Map<String, String> invalid = new LinkedHashMap<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (ComponentSpec component : cluster.getSpec().componentSpecs) {
+            String error = !seen.add(component.name) ? "component " + component.name + " is listed twice"
+                    : Naming.wanted(toInstanceSetSpec(cluster, component)).error();
+            if (error != null) {
+                invalid.put(component.name, error);
+                continue;
+            }
+            applyInstanceSet(cluster, component, sets.get(component.name));
+        }
+        sets.values().stream()
+                .filter(s -> cluster.getSpec().componentSpecs.stream().noneMatch(c -> c.name.equals(s.getSpec().componentName)))
+                .forEach(s -> {
+                    client.resource(s).delete();
+                    events.normal(cluster, "ComponentRemoved", "deleted instance set " + s.getMetadata().getName());
+                });
+        if (!invalid.isEmpty()) {
+            String message = invalid.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                    .reduce((a, b) -> a + "; " + b).orElse("");
+            if (!Objects.equals(message, validMessage(cluster))) {
+                events.warning(cluster, "InvalidComponent", message);
+            }
+        }
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        cluster.setStatus(next);
+        return UpdateControl.patchStatus(cluster);
+    }
+
+    @Override
+    public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
+        TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
+                : cluster.getSpec().terminationPolicy;
+        if (policy == TerminationPolicy.DoNotTerminate) {
+            String msg = "terminationPolicy is DoNotTerminate: set it to Delete or WipeOut to delete this cluster";
+            if (!"DoNotTerminate".equals(reasonOf(cluster, "Terminating"))) {
+                events.warning(cluster, "DeletionRefused", msg);
+                ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
+                status.conditions = Conditions.set(status.conditions, "Terminating", false, "DoNotTerminate", msg,
+                        cluster.getMetadata().getGeneration());
+                cluster.setStatus(status);
+                client.resource(cluster).subresource("status").patch();
+            }
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
+        }
+        context.getSecondaryResources(InstanceSet.class).forEach(s -> client.resource(s).delete());
+        if (policy == TerminationPolicy.WipeOut) {
+            client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
+                    .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems()
+                    .forEach(c -> client.resource(c).delete());
+        }
+        events.normal(cluster, "Deleting", "terminationPolicy " + policy + ": deleted instance sets"
+                + (policy == TerminationPolicy.WipeOut ? " and claims" : ""));
+        return DeleteControl.defaultDelete();
+    }
+
+    private void applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
+        InstanceSetSpec wanted = toInstanceSetSpec(cluster, component);
+        if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
+            return;
+        }
+        InstanceSet set = new InstanceSet();
+        set.setMetadata(new ObjectMetaBuilder()
+                .withName(Labels.instanceSetName(cluster.getMetadata().getName(), component.name))
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Labels.forInstanceSet(cluster.getMetadata().getName(), component.name))
+                .withOwnerReferences(PodFactory.ownerOf(cluster))
+                .build());
+        set.setSpec(wanted);
+        client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply();
+        LOG.debugf("applied instance set %s", set.getMetadata().getName());
+    }
+
+    static InstanceSetSpec toInstanceSetSpec(Cluster cluster, ComponentSpec c) {
+        InstanceSetSpec s = new InstanceSetSpec();
+        s.clusterName = cluster.getMetadata().getName();
+        s.componentName = c.name;
+        s.replicas = c.replicas == null ? 1 : c.replicas;
+        s.offlineInstances = c.offlineInstances == null ? new ArrayList<>() : new ArrayList<>(c.offlineInstances);
+        s.instances = c.instances == null ? new ArrayList<>() : new ArrayList<>(c.instances);
+        s.template = c.template;
+        s.volumeClaimTemplates = c.volumeClaimTemplates == null ? new ArrayList<>() : c.volumeClaimTemplates;
+        s.persistentVolumeClaimRetentionPolicy = c.persistentVolumeClaimRetentionPolicy;
+        s.podManagementPolicy = c.podManagementPolicy;
+        s.parallelPodManagementConcurrency = c.parallelPodManagementConcurrency;
+        return s;
+    }
+
+    private static String validMessage(Cluster cluster) {
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, "Valid");
+        return c == null || "True".equals(c.status) ? null : c.message;
+    }
+
+    private static String reasonOf(Cluster cluster, String type) {
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, type);
+        return c == null ? null : c.reason;
+    }
+
 }

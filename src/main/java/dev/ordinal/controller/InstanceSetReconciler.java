@@ -1,20 +1,220 @@
 package dev.ordinal.controller;
 
-import dev.ordinal.api.instanceset.InstanceSet;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
 import org.jboss.logging.Logger;
 
-/** Reconciles InstanceSet resources. */
+import dev.ordinal.api.common.PodManagementPolicy;
+import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
+import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.api.instanceset.InstanceSetStatus;
+import dev.ordinal.core.PodRollout;
+import dev.ordinal.core.PodRollout.PodState;
+import dev.ordinal.observability.EventRecorder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Runs the pods of one Cluster component.
+ * Runbook: observe pods and claims (informer caches) → wanted names from the naming rule → next rollout step
+ * (core) → claims, then pods → release claims per retention → headless Service → status.
+ */
 @ControllerConfiguration(name = "instanceset")
-public class InstanceSetReconciler implements Reconciler<InstanceSet> {
+public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
     private static final Logger LOG = Logger.getLogger(InstanceSetReconciler.class);
 
-    @Override
-    public UpdateControl<InstanceSet> reconcile(InstanceSet resource, Context<InstanceSet> context) {
-        LOG.debugf("reconcile %s/%s", resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-        return UpdateControl.noUpdate();
+    private final KubernetesClient client;
+    private final EventRecorder events;
+
+    public InstanceSetReconciler(KubernetesClient client, EventRecorder events) {
+        this.client = client;
+        this.events = events;
     }
+
+    @Override
+    public List<EventSource<?, InstanceSet>> prepareEventSources(EventSourceContext<InstanceSet> context) {
+        var byLabel = (io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<io.fabric8.kubernetes.api.model.HasMetadata>) r -> Set
+                .of(new ResourceID(r.getMetadata().getLabels().get(Labels.INSTANCE_SET), r.getMetadata().getNamespace()));
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, InstanceSet.class)
+                .withName("pods").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .build(), context);
+        var claims = new InformerEventSource<>(InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, InstanceSet.class)
+                .withName("claims").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .build(), context);
+        var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, InstanceSet.class)
+                .withName("services").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .build(), context);
+        return List.of(pods, claims, services);
+    }
+
+    @Override
+    public UpdateControl<InstanceSet> reconcile(InstanceSet set, Context<InstanceSet> context) {
+        InstanceSetSpec spec = set.getSpec();
+        Map<String, Pod> pods = byName(context.getSecondaryResources(Pod.class));
+        Map<String, PersistentVolumeClaim> claims = byName(context.getSecondaryResources(PersistentVolumeClaim.class));
+
+        Naming.Result wanted = Naming.wanted(spec);
+        if (wanted.error() != null) {
+            events.warning(set, "InvalidSpec", wanted.error());
+            return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()));
+        }
+
+        ensureHeadlessService(set, context);
+        PodRollout.Step step = PodRollout.next(wanted.names(), observed(pods), policy(spec),
+                PodRollout.concurrency(spec.parallelPodManagementConcurrency == null ? null
+                        : spec.parallelPodManagementConcurrency.toString(), wanted.names().size()));
+        createAll(set, step.create(), claims);
+        step.delete().forEach(name -> deletePod(set, pods.get(name)));
+        releaseClaims(set, wanted.names(), pods, claims);
+
+        return status(set, InstanceSetStatusBuilder.build(set, pods, wanted.names()));
+    }
+
+    @Override
+    public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
+        context.getSecondaryResources(Pod.class).forEach(p -> deletePod(set, p));
+        if (retention(set.getSpec()).whenDeleted == Retention.Delete) {
+            context.getSecondaryResources(PersistentVolumeClaim.class).forEach(c -> deleteClaim(set, c));
+        }
+        return DeleteControl.defaultDelete();
+    }
+
+    private void createAll(InstanceSet set, List<String> names, Map<String, PersistentVolumeClaim> claims) {
+        if (names.size() == 1) {
+            createWithClaims(set, names.get(0), claims);
+            return;
+        }
+        // Parallel pod management: bounded concurrency is already applied by the rollout step.
+        Multi.createFrom().iterable(names)
+                .onItem().transformToUni(name -> Uni.createFrom().item(() -> {
+                    createWithClaims(set, name, claims);
+                    return name;
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .merge(Math.max(1, names.size()))
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(60));
+    }
+
+    private void createWithClaims(InstanceSet set, String podName, Map<String, PersistentVolumeClaim> claims) {
+        Naming.Instance instance = Naming.parse(set.getSpec(), podName);
+        for (PersistentVolumeClaim template : PodFactory.claimTemplates(set.getSpec(),
+                PodFactory.template(set.getSpec(), instance.template()))) {
+            String claimName = Labels.claimName(template.getMetadata().getName(), podName);
+            if (!claims.containsKey(claimName)) {
+                createIgnoringExisting(PodFactory.claim(set, template, podName));
+            }
+        }
+        Pod pod = PodFactory.pod(set, podName, instance.template(), instance.ordinal());
+        if (createIgnoringExisting(pod)) {
+            events.normal(set, "SuccessfulCreate", "created pod " + podName);
+        }
+    }
+
+    /** Creates; an object that already exists (a stale cache) counts as done. */
+    private boolean createIgnoringExisting(io.fabric8.kubernetes.api.model.HasMetadata resource) {
+        try {
+            client.resource(resource).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void deletePod(InstanceSet set, Pod pod) {
+        if (pod == null || PodFacts.isTerminating(pod)) {
+            return;
+        }
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+        events.normal(set, "SuccessfulDelete", "deleted pod " + pod.getMetadata().getName());
+    }
+
+    /**
+     * A claim outlives its pod unless the pod was scaled away by count with whenScaled: Delete.
+     * Offline instances always keep their claims: that is what offline means.
+     */
+    private void releaseClaims(InstanceSet set, List<String> wanted, Map<String, Pod> pods, Map<String, PersistentVolumeClaim> claims) {
+        if (retention(set.getSpec()).whenScaled != Retention.Delete) {
+            return;
+        }
+        Set<String> keep = new java.util.HashSet<>(wanted);
+        keep.addAll(set.getSpec().offlineInstances == null ? List.of() : set.getSpec().offlineInstances);
+        for (PersistentVolumeClaim claim : claims.values()) {
+            String pod = claim.getMetadata().getLabels().get("workloads.ordinal.dev/pod");
+            if (pod != null && !keep.contains(pod) && !pods.containsKey(pod)) {
+                deleteClaim(set, claim);
+            }
+        }
+    }
+
+    private void deleteClaim(InstanceSet set, PersistentVolumeClaim claim) {
+        client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()).delete();
+        events.normal(set, "ClaimDeleted", "deleted claim " + claim.getMetadata().getName() + " per retention policy");
+    }
+
+    private void ensureHeadlessService(InstanceSet set, Context<InstanceSet> context) {
+        String name = Labels.headlessServiceName(set.getMetadata().getName());
+        if (context.getSecondaryResources(Service.class).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
+            createIgnoringExisting(PodFactory.headlessService(set));
+        }
+    }
+
+    private UpdateControl<InstanceSet> status(InstanceSet set, InstanceSetStatus next) {
+        if (InstanceSetStatusBuilder.same(set.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        set.setStatus(next);
+        return UpdateControl.patchStatus(set);
+    }
+
+    private static Map<String, PodState> observed(Map<String, Pod> pods) {
+        Map<String, PodState> out = new LinkedHashMap<>();
+        pods.forEach((name, pod) -> out.put(name, new PodState(PodFacts.isReady(pod), PodFacts.isTerminating(pod))));
+        return out;
+    }
+
+    private static PodRollout.Policy policy(InstanceSetSpec spec) {
+        return spec.podManagementPolicy == PodManagementPolicy.Parallel ? PodRollout.Policy.Parallel : PodRollout.Policy.OrderedReady;
+    }
+
+    static dev.ordinal.api.common.PvcRetentionPolicy retention(InstanceSetSpec spec) {
+        var p = spec.persistentVolumeClaimRetentionPolicy;
+        return new dev.ordinal.api.common.PvcRetentionPolicy(
+                p == null || p.whenScaled == null ? Retention.Retain : p.whenScaled,
+                p == null || p.whenDeleted == null ? Retention.Retain : p.whenDeleted);
+    }
+
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Map<String, T> byName(Set<T> resources) {
+        return resources.stream().sorted(Comparator.comparing(r -> r.getMetadata().getName()))
+                .collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r, (a, b) -> a, LinkedHashMap::new));
+    }
+
 }

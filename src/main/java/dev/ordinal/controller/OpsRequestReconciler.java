@@ -1,20 +1,468 @@
 package dev.ordinal.controller;
 
-import dev.ordinal.api.ops.OpsRequest;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Reconciles OpsRequest resources. */
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.core.ComponentShape;
+import dev.ordinal.core.ObservedPod;
+import dev.ordinal.core.OpsProgress;
+import dev.ordinal.core.OpsValidation;
+import dev.ordinal.core.ProgressReport;
+import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsMetrics;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs HorizontalScaling OpsRequests from Pending to an end, never stuck.
+ * Runbook: Pending (validate → queue → cluster precondition) → Creating (snapshot lastConfiguration, then ONE
+ * server-side apply of the Cluster) → Running (progress from observed pods; cancel re-applies the snapshot;
+ * the deadline aborts) → Succeed | Failed | Cancelled | Aborted → TTL. Every decision is recomputed from the
+ * snapshot in status and the pods observed now, so a restarted operator ends the same way.
+ */
 @ControllerConfiguration(name = "opsrequest")
 public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Logger LOG = Logger.getLogger(OpsRequestReconciler.class);
+    static final String BY_CLUSTER = "byCluster";
+
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final OpsMetrics metrics;
+    private final Duration defaultTimeout;
+    private final int maxQueue;
+    private volatile IndexedResourceCache<OpsRequest> primaryCache;
+
+    public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics,
+            @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
+            @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue) {
+        this.client = client;
+        this.events = events;
+        this.metrics = metrics;
+        this.defaultTimeout = defaultTimeout;
+        this.maxQueue = maxQueue;
+    }
 
     @Override
-    public UpdateControl<OpsRequest> reconcile(OpsRequest resource, Context<OpsRequest> context) {
-        LOG.debugf("reconcile %s/%s", resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    public List<EventSource<?, OpsRequest>> prepareEventSources(EventSourceContext<OpsRequest> context) {
+        primaryCache = context.getPrimaryCache();
+        primaryCache.addIndexer(BY_CLUSTER, ops -> List.of(clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)));
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, OpsRequest.class)
+                .withName("pods").withLabelSelector(Labels.MANAGED_BY + "=ordinal")
+                .withSecondaryToPrimaryMapper(pod -> activeOps(pod.getMetadata().getNamespace(),
+                        pod.getMetadata().getLabels().get(Labels.CLUSTER), null))
+                .build(), context);
+        var clusters = new InformerEventSource<>(InformerEventSourceConfiguration.from(Cluster.class, OpsRequest.class)
+                .withName("clusters")
+                .withSecondaryToPrimaryMapper(c -> activeOps(c.getMetadata().getNamespace(), c.getMetadata().getName(), null))
+                .build(), context);
+        // An ops that ends or changes wakes the ops queued behind it on the same cluster.
+        var peers = new InformerEventSource<>(InformerEventSourceConfiguration.from(OpsRequest.class, OpsRequest.class)
+                .withName("peers")
+                .withSecondaryToPrimaryMapper(o -> activeOps(o.getMetadata().getNamespace(), o.getSpec().clusterName,
+                        o.getMetadata().getName()))
+                .build(), context);
+        return List.of(pods, clusters, peers);
+    }
+
+    @Override
+    public UpdateControl<OpsRequest> reconcile(OpsRequest ops, Context<OpsRequest> context) {
+        OpsRequestStatus status = ops.getStatus() == null ? new OpsRequestStatus() : ops.getStatus();
+        ops.setStatus(status);
+        String phase = status.phase == null ? OpsPhase.PENDING : status.phase;
+        if (OpsPhase.isTerminal(phase)) {
+            return afterCompletion(ops);
+        }
+        Cluster cluster = cluster(context, ops);
+        return switch (phase) {
+            case OpsPhase.PENDING -> pending(ops, cluster, context);
+            case OpsPhase.CREATING -> creating(ops, cluster, context);
+            default -> running(ops, cluster, context);
+        };
+    }
+
+    // ---- Pending: validate, queue, precondition -------------------------------------------------------------
+
+    private UpdateControl<OpsRequest> pending(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
+        if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
+            return finish(ops, context, OpsPhase.CANCELLED, "CancelledWhilePending", "cancelled while Pending; the Cluster was not touched");
+        }
+        var requests = OpsView.requests(ops);
+        var live = OpsView.live(cluster);
+        OpsValidation.Result validation = OpsValidation.validate(ops.getSpec().clusterName, live, typeOf(ops), requests);
+        if (!validation.isValid()) {
+            OpsStatus.condition(ops, "Validated", false, "ValidationFailed", validation.summary());
+            return finish(ops, context, OpsPhase.FAILED, "ValidationFailed", validation.summary());
+        }
+        metrics.planComputed(ops);
+        if (Boolean.TRUE.equals(ops.getSpec().dryRun)) {
+            OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+            ops.getStatus().plan = OpsStatus.plan(validation.plans());
+            ops.getStatus().progress = "0/0";
+            return finish(ops, context, OpsPhase.SUCCEED, "DryRun", "dry run: the plan is in status.plan; nothing was changed");
+        }
+
+        List<OpsRequest> peers = peers(ops);
+        if (!Boolean.TRUE.equals(ops.getSpec().force)) {
+            Optional<OpsRequest> failedHead = peers.stream().filter(p -> failedWhileAhead(p, ops)).findFirst();
+            if (failedHead.isPresent()) {
+                return finish(ops, context, OpsPhase.CANCELLED, "CancelByController", "opsrequest "
+                        + failedHead.get().getMetadata().getName() + " ahead of this one failed; this ops was planned on a state that did not happen");
+            }
+            List<OpsRequest> ahead = peers.stream().filter(p -> isAhead(p, ops)).toList();
+            if (!ahead.isEmpty()) {
+                long waiting = peers.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count();
+                if (waiting >= maxQueue && ahead.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count() >= maxQueue) {
+                    return finish(ops, context, OpsPhase.FAILED, "QueueFull", "more than " + maxQueue
+                            + " opsrequests are waiting for cluster " + ops.getSpec().clusterName);
+                }
+                return waitFor(ops, context, "OpsInProgress", "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
+                        + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(30));
+            }
+            String clusterPhase = live.phase();
+            if (!OpsPhase.CLUSTER_PHASES_TO_START.contains(String.valueOf(clusterPhase))) {
+                Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
+                String message = "cluster " + ops.getSpec().clusterName + " is " + (clusterPhase == null ? "not yet reporting a phase" : clusterPhase)
+                        + "; scaling starts from Running, Abnormal or Failed";
+                if (!Instant.now().isBefore(deadline)) {
+                    return finish(ops, context, OpsPhase.FAILED, "PreConditionFailed", message);
+                }
+                return waitFor(ops, context, "ClusterPhase", message,
+                        Duration.between(Instant.now(), deadline).plusMillis(100));
+            }
+        } else {
+            Optional<String> conflict = forceConflict(ops, validation.plans(), peers);
+            if (conflict.isPresent()) {
+                return finish(ops, context, OpsPhase.FAILED, "ConflictWithRunningOps", conflict.get());
+            }
+        }
+
+        OpsRequestStatus status = ops.getStatus();
+        status.lastConfiguration = OpsView.snapshotOf(live, requests);
+        status.startTimestamp = Conditions.now();
+        OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+        OpsStatus.condition(ops, "WaitForProgressing", false, "Started", "the ops left the queue");
+        OpsStatus.condition(ops, "Progressing", true, "Creating", "snapshot taken; applying the plan to the Cluster");
+        metrics.queueWait(ops, Duration.between(created(ops), Instant.now()));
+        OpsRequest saved = transition(ops, context, OpsPhase.CREATING, "Creating",
+                "snapshot of " + String.join(", ", status.lastConfiguration.components.keySet()) + " taken");
+        return creating(saved, cluster, context);
+    }
+
+    // ---- Creating: the one Cluster write ---------------------------------------------------------------------
+
+    private UpdateControl<OpsRequest> creating(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
+        Map<String, ScalingPlan> plans = plans(ops, cluster);
+        if (plans == null) {
+            return finish(ops, context, OpsPhase.FAILED, "PlanFailed", planError(ops, cluster));
+        }
+        applyToCluster(ops, cluster, targets(plans, false));
+        ops.getStatus().plan = OpsStatus.plan(plans);
+        OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
+        ProgressReport report = OpsProgress.compute(plans, observedPods(context, ops));
+        OpsStatus.progress(ops, report);
+        OpsRequest saved = transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
+        return running(saved, cluster, context);
+    }
+
+    // ---- Running / Cancelling: progress, cancel, deadline ----------------------------------------------------
+
+    private UpdateControl<OpsRequest> running(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
+        Map<String, ScalingPlan> plans = plans(ops, cluster);
+        if (plans == null) {
+            return finish(ops, context, OpsPhase.FAILED, "PlanFailed", planError(ops, cluster));
+        }
+        String phase = ops.getStatus().phase;
+        if (OpsPhase.RUNNING.equals(phase) && Boolean.TRUE.equals(ops.getSpec().cancel)) {
+            applyToCluster(ops, cluster, targets(plans, true));
+            ops.getStatus().cancelTimestamp = Conditions.now();
+            OpsStatus.condition(ops, "Progressing", true, "Cancelling", "the snapshot is re-applied; waiting for pods to match it");
+            ops = transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
+            phase = OpsPhase.CANCELLING;
+        }
+        boolean cancelling = OpsPhase.CANCELLING.equals(phase);
+        Map<String, ScalingPlan> tracked = cancelling ? OpsProgress.cancel(plans) : plans;
+        ProgressReport report = OpsProgress.compute(tracked, observedPods(context, ops));
+        OpsStatus.progress(ops, report);
+
+        if (report.isComplete()) {
+            if (cancelling) {
+                return finish(ops, context, OpsPhase.CANCELLED, "Cancelled", "pods match lastConfiguration again");
+            }
+            if (report.isFailed()) {
+                return finish(ops, context, OpsPhase.FAILED, "PodFailed", "failed pods: " + String.join(", ", report.failedPods())
+                        + "; " + report.details().stream().filter(d -> d.status().name().equals("Failed")).map(d -> d.message())
+                                .collect(Collectors.joining("; ")));
+            }
+            return finish(ops, context, OpsPhase.SUCCEED, "Succeed", "all " + report.total() + " pod changes done");
+        }
+        Instant deadline = deadline(ops);
+        if (!Instant.now().isBefore(deadline)) {
+            return finish(ops, context, OpsPhase.ABORTED, "DeadlineExceeded", "deadline of " + timeout(ops).toSeconds()
+                    + "s passed; pods still pending: " + String.join(", ", report.pendingPods()));
+        }
+        writeStatusIfChanged(ops, context);
+        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(Duration.between(Instant.now(), deadline).plusMillis(50));
+    }
+
+    // ---- After completion: TTL ---------------------------------------------------------------------------------
+
+    private UpdateControl<OpsRequest> afterCompletion(OpsRequest ops) {
+        Integer ttl = OpsPhase.SUCCEED.equals(ops.getStatus().phase) ? ops.getSpec().ttlSecondsAfterSucceed
+                : ops.getSpec().ttlSecondsAfterUnsuccessfulCompletion;
+        if (ttl == null || ops.getStatus().completionTimestamp == null) {
+            return UpdateControl.noUpdate();
+        }
+        Instant due = Instant.parse(ops.getStatus().completionTimestamp).plusSeconds(ttl);
+        if (Instant.now().isBefore(due)) {
+            return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(Duration.between(Instant.now(), due).plusMillis(50));
+        }
+        client.resource(ops).delete();
+        LOG.infof("deleted opsrequest %s/%s after its TTL", ops.getMetadata().getNamespace(), ops.getMetadata().getName());
         return UpdateControl.noUpdate();
     }
+
+    // ---- Steps -------------------------------------------------------------------------------------------------
+
+    /** The single Cluster write of a plan (or of its reversal): one server-side apply, retried on 409. */
+    private void applyToCluster(OpsRequest ops, Cluster cluster, Map<String, ComponentShape> targets) {
+        if (ClusterApply.alreadyApplied(cluster, targets)) {
+            return;
+        }
+        var body = ClusterApply.body(cluster, targets);
+        Uni.createFrom().item(() -> client.resource(body).fieldManager(Labels.OPS_MANAGER).forceConflicts().serverSideApply())
+                .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .invoke(e -> metrics.applyConflict(ops))
+                .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(5)
+                .onItem().invoke(r -> metrics.applied(ops, "ok"))
+                .onFailure().invoke(e -> metrics.applied(ops, "error"))
+                .await().atMost(Duration.ofSeconds(30));
+    }
+
+    private Map<String, ScalingPlan> plans(OpsRequest ops, Cluster cluster) {
+        if (cluster == null || ops.getStatus().lastConfiguration == null) {
+            return null;
+        }
+        var result = OpsValidation.validate(ops.getSpec().clusterName, OpsView.snapshot(cluster, ops.getStatus().lastConfiguration),
+                typeOf(ops), OpsView.requests(ops));
+        return result.isValid() ? result.plans() : null;
+    }
+
+    private String planError(OpsRequest ops, Cluster cluster) {
+        if (cluster == null) {
+            return "cluster " + ops.getSpec().clusterName + " no longer exists";
+        }
+        if (ops.getStatus().lastConfiguration == null) {
+            return "status.lastConfiguration is missing";
+        }
+        return OpsValidation.validate(ops.getSpec().clusterName, OpsView.snapshot(cluster, ops.getStatus().lastConfiguration),
+                typeOf(ops), OpsView.requests(ops)).summary();
+    }
+
+    private static Map<String, ComponentShape> targets(Map<String, ScalingPlan> plans, boolean reverse) {
+        Map<String, ComponentShape> out = new LinkedHashMap<>();
+        plans.forEach((c, p) -> out.put(c, reverse ? p.before() : p.after()));
+        return out;
+    }
+
+    private Map<String, ObservedPod> observedPods(Context<OpsRequest> context, OpsRequest ops) {
+        var pods = context.eventSourceRetriever().getEventSourceFor(Pod.class, "pods");
+        Map<String, ObservedPod> observed = new LinkedHashMap<>();
+        pods.list(ops.getMetadata().getNamespace(),
+                p -> ops.getSpec().clusterName.equals(p.getMetadata().getLabels().get(Labels.CLUSTER)))
+                .forEach(p -> observed.put(p.getMetadata().getName(),
+                        new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
+        return observed;
+    }
+
+    private Cluster cluster(Context<OpsRequest> context, OpsRequest ops) {
+        return context.eventSourceRetriever().getEventSourceFor(Cluster.class, "clusters")
+                .get(new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace())).orElse(null);
+    }
+
+    /** Other ops of the same cluster, oldest first. */
+    private List<OpsRequest> peers(OpsRequest ops) {
+        return primaryCache.byIndex(BY_CLUSTER, clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)).stream()
+                .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
+                .sorted(QUEUE_ORDER).toList();
+    }
+
+    private Set<ResourceID> activeOps(String namespace, String clusterName, String except) {
+        if (clusterName == null || primaryCache == null) {
+            return Set.of();
+        }
+        return primaryCache.byIndex(BY_CLUSTER, clusterKey(namespace, clusterName)).stream()
+                .filter(o -> !OpsPhase.isTerminal(phaseOf(o)) && !o.getMetadata().getName().equals(except))
+                .map(ResourceID::fromResource).collect(Collectors.toSet());
+    }
+
+    /** A peer holds the queue when it is started, or is an older non-forced Pending ops. */
+    private static boolean isAhead(OpsRequest peer, OpsRequest ops) {
+        String phase = phaseOf(peer);
+        if (OpsPhase.isTerminal(phase) || Boolean.TRUE.equals(peer.getSpec().dryRun)) {
+            return false;
+        }
+        if (!OpsPhase.PENDING.equals(phase)) {
+            return true;
+        }
+        return !Boolean.TRUE.equals(peer.getSpec().force) && QUEUE_ORDER.compare(peer, ops) < 0;
+    }
+
+    /** The head failed after this ops had been queued behind it. */
+    private static boolean failedWhileAhead(OpsRequest peer, OpsRequest ops) {
+        var s = peer.getStatus();
+        return s != null && OpsPhase.FAILED.equals(s.phase) && s.startTimestamp != null && s.completionTimestamp != null
+                && QUEUE_ORDER.compare(peer, ops) < 0
+                && !Instant.parse(s.completionTimestamp).isBefore(created(ops).minusSeconds(1));
+    }
+
+    /** A forced ops must not delete a pod that a running ops is creating. */
+    private Optional<String> forceConflict(OpsRequest ops, Map<String, ScalingPlan> plans, List<OpsRequest> peers) {
+        for (OpsRequest peer : peers) {
+            String phase = phaseOf(peer);
+            if (!(OpsPhase.CREATING.equals(phase) || OpsPhase.RUNNING.equals(phase)) || peer.getStatus().plan == null) {
+                continue;
+            }
+            for (var entry : plans.entrySet()) {
+                var theirs = peer.getStatus().plan.get(entry.getKey());
+                if (theirs == null) {
+                    continue;
+                }
+                for (String pod : entry.getValue().podsToDelete()) {
+                    if (theirs.podsToCreate.contains(pod)) {
+                        return Optional.of("pod " + pod + " is being created by opsrequest " + peer.getMetadata().getName()
+                                + "; wait for it to end, or cancel it, before taking " + pod + " away");
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private UpdateControl<OpsRequest> waitFor(OpsRequest ops, Context<OpsRequest> context, String reason, String message, Duration recheck) {
+        OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+        OpsStatus.condition(ops, "WaitForProgressing", true, reason, message);
+        ops.getStatus().phase = OpsPhase.PENDING;
+        writeStatusIfChanged(ops, context);
+        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(recheck);
+    }
+
+    private OpsRequest transition(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message) {
+        String from = ops.getStatus().phase == null ? OpsPhase.PENDING : ops.getStatus().phase;
+        ops.getStatus().phase = phase;
+        OpsRequest saved = writeStatus(ops, context);
+        events.normal(ops, reason, message);
+        metrics.phase(ops, from, phase);
+        return saved;
+    }
+
+    private UpdateControl<OpsRequest> finish(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message) {
+        var status = ops.getStatus();
+        String from = status.phase == null ? OpsPhase.PENDING : status.phase;
+        status.phase = phase;
+        status.completionTimestamp = Conditions.now();
+        if (status.progress == null) {
+            status.progress = "0/0";
+        }
+        OpsStatus.condition(ops, "Progressing", false, reason, message);
+        OpsStatus.condition(ops, phase, true, reason, message);
+        if (OpsPhase.PENDING.equals(from)) {
+            OpsStatus.condition(ops, "WaitForProgressing", false, reason, message);
+        }
+        writeStatus(ops, context);
+        if (OpsPhase.SUCCEED.equals(phase)) {
+            events.normal(ops, reason, message);
+        } else {
+            events.warning(ops, reason, message);
+        }
+        metrics.phase(ops, from, phase);
+        metrics.completed(ops, phase, created(ops));
+        return afterCompletion(ops);
+    }
+
+    private void writeStatusIfChanged(OpsRequest ops, Context<OpsRequest> context) {
+        OpsRequest cached = context.getPrimaryCache().get(ResourceID.fromResource(ops)).orElse(null);
+        if (cached != null && OpsStatus.same(cached.getStatus(), ops.getStatus())) {
+            return;
+        }
+        writeStatus(ops, context);
+    }
+
+    private OpsRequest writeStatus(OpsRequest ops, Context<OpsRequest> context) {
+        ops.getStatus().observedGeneration = ops.getMetadata().getGeneration();
+        OpsRequest saved = context.resourceOperations().serverSideApplyPrimaryStatus(ops);
+        if (saved.getStatus() == null) {
+            saved.setStatus(ops.getStatus());
+        }
+        return saved;
+    }
+
+    private Duration timeout(OpsRequest ops) {
+        Integer t = ops.getSpec().timeoutSeconds;
+        return t == null || t == 0 ? defaultTimeout : Duration.ofSeconds(t);
+    }
+
+    private Instant deadline(OpsRequest ops) {
+        String start = ops.getStatus().startTimestamp;
+        return (start == null ? created(ops) : Instant.parse(start)).plus(timeout(ops));
+    }
+
+    private static String describe(Map<String, ScalingPlan> plans) {
+        return plans.values().stream().map(p -> p.component() + ": replicas " + p.before().replicas() + " → " + p.after().replicas()
+                + (p.podsToCreate().isEmpty() ? "" : ", create " + String.join(", ", p.podsToCreate()))
+                + (p.podsToDelete().isEmpty() ? "" : ", delete " + String.join(", ", p.podsToDelete())))
+                .collect(Collectors.joining("; "));
+    }
+
+    static String phaseOf(OpsRequest ops) {
+        return ops.getStatus() == null || ops.getStatus().phase == null ? OpsPhase.PENDING : ops.getStatus().phase;
+    }
+
+    private static String typeOf(OpsRequest ops) {
+        return ops.getSpec().type == null ? null : ops.getSpec().type.name();
+    }
+
+    static Instant created(OpsRequest ops) {
+        String ts = ops.getMetadata().getCreationTimestamp();
+        return ts == null ? Instant.now() : Instant.parse(ts);
+    }
+
+    private static int orZero(Integer v) {
+        return v == null ? 0 : v;
+    }
+
+    private static String clusterKey(String namespace, String cluster) {
+        return namespace + "/" + cluster;
+    }
+
+    static final Comparator<OpsRequest> QUEUE_ORDER = Comparator.comparing(OpsRequestReconciler::created)
+            .thenComparing(o -> o.getMetadata().getName());
+
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ClusterSpec {
@@ -14,7 +14,8 @@ public class ClusterSpec {
     @Default("Delete")
     public TerminationPolicy terminationPolicy;
 
-    @ValidationRule(value = "self.all(c, self.exists_one(d, d.name == c.name))", message = "component names must be unique")
+    /** Unique by name: the CRD marks this list a map keyed by name, so server-side apply merges per component. */
+    @Size(max = 64)
     public List<ComponentSpec> componentSpecs = new ArrayList<>();
 
     public enum TerminationPolicy {

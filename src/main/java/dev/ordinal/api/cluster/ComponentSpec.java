@@ -39,10 +39,10 @@ public class ComponentSpec {
 
     /** Pod names that are deliberately down; their ordinals and PVCs are kept. */
     @Size(max = 16384)
-    @ValidationRule(value = "self.all(n, self.exists_one(m, m == n))", message = "offlineInstances must not repeat a name")
     public List<String> offlineInstances = new ArrayList<>();
 
-    @ValidationRule(value = "self.all(t, self.exists_one(u, u.name == t.name))", message = "instance template names must be unique")
+    /** Unique by name: the CRD marks this list a map keyed by name. */
+    @Size(max = 64)
     public List<InstanceTemplate> instances = new ArrayList<>();
 
     /** Pod template shared by every instance of the component (schema left open to keep the CRD small). */

@@ -29,9 +29,9 @@ public class HorizontalScaling {
         @Min(0)
         @Max(16384)
         public Integer replicaChanges;
-        @Size(max = 1024)
+        @Size(max = 64)
         public List<InstanceReplicaChange> instances = new ArrayList<>();
-        @Size(max = 16384)
+        @Size(max = 256)
         public List<String> offlineInstancesToOnline = new ArrayList<>();
     }
 
@@ -40,9 +40,9 @@ public class HorizontalScaling {
         @Min(0)
         @Max(16384)
         public Integer replicaChanges;
-        @Size(max = 1024)
+        @Size(max = 64)
         public List<InstanceReplicaChange> instances = new ArrayList<>();
-        @Size(max = 16384)
+        @Size(max = 256)
         public List<String> onlineInstancesToOffline = new ArrayList<>();
     }
 

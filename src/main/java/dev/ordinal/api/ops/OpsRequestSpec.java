@@ -53,7 +53,7 @@ public class OpsRequestSpec {
     @Min(0)
     public Integer ttlSecondsAfterUnsuccessfulCompletion;
 
-    @Size(max = 64)
+    @Size(max = 16)
     public List<HorizontalScaling> horizontalScaling = new ArrayList<>();
 
     public enum OpsType {

@@ -1,0 +1,93 @@
+package dev.ordinal.controller;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
+import dev.ordinal.api.ops.OpsRequestStatus.OpsComponentStatus;
+import dev.ordinal.api.ops.OpsRequestStatus.ProgressDetail;
+import dev.ordinal.core.ProgressReport;
+import dev.ordinal.core.ProgressStatus;
+import dev.ordinal.core.ScalingPlan;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+
+/** Writes the core's plan and progress into an OpsRequest's status, keeping per-pod start and end times. */
+final class OpsStatus {
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    private OpsStatus() {
+    }
+
+    static void condition(OpsRequest ops, String type, boolean value, String reason, String message) {
+        ops.getStatus().conditions = Conditions.set(ops.getStatus().conditions, type, value, reason, message,
+                ops.getMetadata().getGeneration());
+    }
+
+    static Map<String, ComponentPlan> plan(Map<String, ScalingPlan> plans) {
+        Map<String, ComponentPlan> out = new LinkedHashMap<>();
+        plans.forEach((name, p) -> {
+            ComponentPlan cp = new ComponentPlan();
+            cp.replicas = p.after().replicas();
+            cp.offlineInstances = new ArrayList<>(p.after().offlineInstances());
+            p.after().templates().forEach(t -> cp.instances.put(t.name(), t.replicas()));
+            cp.podsToCreate = new ArrayList<>(p.podsToCreate());
+            cp.podsToDelete = new ArrayList<>(p.podsToDelete());
+            out.put(name, cp);
+        });
+        return out;
+    }
+
+    static void progress(OpsRequest ops, ProgressReport report) {
+        OpsRequestStatus status = ops.getStatus();
+        status.progress = report.progress();
+        Map<String, ProgressDetail> previous = new LinkedHashMap<>();
+        status.components.values().forEach(c -> c.progressDetails.forEach(d -> previous.put(d.objectKey, d)));
+        Map<String, OpsComponentStatus> components = new LinkedHashMap<>();
+        String now = Conditions.now();
+        for (var d : report.details()) {
+            OpsComponentStatus cs = components.computeIfAbsent(d.component(), k -> new OpsComponentStatus());
+            ProgressDetail before = previous.get(d.objectKey());
+            ProgressDetail pd = new ProgressDetail();
+            pd.objectKey = d.objectKey();
+            pd.group = d.component();
+            pd.status = d.status().name();
+            pd.message = d.message();
+            pd.startTime = before != null && before.startTime != null ? before.startTime
+                    : d.status() == ProgressStatus.Pending ? null : now;
+            pd.endTime = d.status().isDone() ? (before != null && before.endTime != null ? before.endTime : now) : null;
+            cs.progressDetails.add(pd);
+        }
+        if (ops.getStatus().plan != null) {
+            ops.getStatus().plan.keySet().forEach(c -> components.computeIfAbsent(c, k -> new OpsComponentStatus()));
+        }
+        components.forEach((name, cs) -> {
+            boolean failed = cs.progressDetails.stream().anyMatch(d -> "Failed".equals(d.status));
+            boolean done = cs.progressDetails.stream().allMatch(d -> "Succeed".equals(d.status) || "Failed".equals(d.status));
+            cs.phase = failed ? "Failed" : done ? "Succeed" : "Running";
+        });
+        status.components = components;
+    }
+
+    /** Equal for the purpose of deciding whether to write (timestamps of conditions ignored). */
+    static boolean same(OpsRequestStatus a, OpsRequestStatus b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (!Objects.equals(a.phase, b.phase) || !Objects.equals(a.progress, b.progress)
+                || !Conditions.sameState(a.conditions, b.conditions)) {
+            return false;
+        }
+        return JSON.asJson(strip(a)).equals(JSON.asJson(strip(b)));
+    }
+
+    private static OpsRequestStatus strip(OpsRequestStatus s) {
+        OpsRequestStatus c = JSON.clone(s);
+        c.conditions = List.of();
+        return c;
+    }
+}
