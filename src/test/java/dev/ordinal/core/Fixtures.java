@@ -1,0 +1,57 @@
+package dev.ordinal.core;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Cluster kafka, component broker, pods kafka-broker-N: the names used throughout the spec. */
+final class Fixtures {
+    static final String K = "kafka";
+    static final String C = "broker";
+
+    private Fixtures() {
+    }
+
+    /** kafka-broker-N for each N. */
+    static List<String> pods(int... ordinals) {
+        return Arrays.stream(ordinals).mapToObj(Fixtures::pod).toList();
+    }
+
+    static String pod(int ordinal) {
+        return InstanceNames.podName(K, C, "", ordinal);
+    }
+
+    static String pod(String template, int ordinal) {
+        return InstanceNames.podName(K, C, template, ordinal);
+    }
+
+    static ComponentShape shape(int replicas, int... offlineOrdinals) {
+        return new ComponentShape(replicas, List.of(), pods(offlineOrdinals));
+    }
+
+    static List<String> names(ComponentShape shape) {
+        return InstanceNames.names(K, C, shape);
+    }
+
+    static PlanResult plan(ComponentShape before, ScalingRequest request) {
+        return ScalingPlanner.plan(K, C, before, ReplicasLimits.DEFAULT, request);
+    }
+
+    static ScalingPlan valid(ComponentShape before, ScalingRequest request) {
+        PlanResult result = plan(before, request);
+        assertTrue(result.isValid(), () -> "expected a plan but got " + result.errors());
+        return result.plan();
+    }
+
+    static List<ValidationError> invalid(ComponentShape before, ScalingRequest request) {
+        PlanResult result = plan(before, request);
+        assertFalse(result.isValid(), () -> "expected validation errors but got plan " + result.plan());
+        return result.errors();
+    }
+
+    static String joined(List<ValidationError> errors) {
+        return String.join("\n", errors.stream().map(ValidationError::toString).toList());
+    }
+}
