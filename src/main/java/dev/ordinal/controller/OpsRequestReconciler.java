@@ -32,7 +32,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -57,7 +57,9 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private final OpsMetrics metrics;
     private final Duration defaultTimeout;
     private final int maxQueue;
-    private volatile IndexedResourceCache<OpsRequest> primaryCache;
+    private volatile IndexerResourceCache<OpsRequest> primaryCache;
+    private volatile InformerEventSource<Pod, OpsRequest> podSource;
+    private volatile InformerEventSource<Cluster, OpsRequest> clusterSource;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
@@ -88,6 +90,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .withSecondaryToPrimaryMapper(o -> activeOps(o.getMetadata().getNamespace(), o.getSpec().clusterName,
                         o.getMetadata().getName()))
                 .build(), context);
+        podSource = pods;
+        clusterSource = clusters;
         return List.of(pods, clusters, peers);
     }
 
@@ -293,9 +297,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     }
 
     private Map<String, ObservedPod> observedPods(Context<OpsRequest> context, OpsRequest ops) {
-        var pods = context.eventSourceRetriever().getEventSourceFor(Pod.class, "pods");
         Map<String, ObservedPod> observed = new LinkedHashMap<>();
-        pods.list(ops.getMetadata().getNamespace(),
+        podSource.list(ops.getMetadata().getNamespace(),
                 p -> ops.getSpec().clusterName.equals(p.getMetadata().getLabels().get(Labels.CLUSTER)))
                 .forEach(p -> observed.put(p.getMetadata().getName(),
                         new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
@@ -303,8 +306,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     }
 
     private Cluster cluster(Context<OpsRequest> context, OpsRequest ops) {
-        return context.eventSourceRetriever().getEventSourceFor(Cluster.class, "clusters")
-                .get(new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace())).orElse(null);
+        return clusterSource.get(new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace())).orElse(null);
     }
 
     /** Other ops of the same cluster, oldest first. */
