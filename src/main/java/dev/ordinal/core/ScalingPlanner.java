@@ -128,9 +128,10 @@ public final class ScalingPlanner {
             List<String> delete = namesBefore.stream().filter(n -> !afterSet.contains(n)).toList();
 
             // Step 5: every name brought online must really be produced by the naming rule.
+            Set<String> validOnSet = new HashSet<>(validOn);
             for (int i = 0; i < out.offlineInstancesToOnline().size(); i++) {
                 String name = out.offlineInstancesToOnline().get(i);
-                if (validOn.contains(name) && !afterSet.contains(name)) {
+                if (validOnSet.contains(name) && !afterSet.contains(name)) {
                     errors.add(new ValidationError(OUT_NAMES + "[" + i + "]",
                             notProducedMessage(name, after, create)));
                 }

@@ -162,6 +162,9 @@ class ScalingPropertiesTest {
         Set<String> liveSet = new HashSet<>(liveAfter);
         assertEquals(after.replicas(), liveAfter.size(), "names(after) must have replicas entries; " + ctx);
         assertEquals(liveAfter.size(), liveSet.size(), "duplicate live names; " + ctx);
+        List<String> sorted = new ArrayList<>(liveAfter);
+        sorted.sort(InstanceNames.ORDER);
+        assertEquals(sorted, liveAfter, "names must come sorted; " + ctx);
         assertTrue(LIMITS.allows(after.replicas()), ctx);
         for (String name : after.offlineInstances()) {
             assertFalse(liveSet.contains(name), "offline name " + name + " is live; " + ctx);
