@@ -201,4 +201,48 @@ class ScalingPropertiesTest {
         Collections.shuffle(copy, rnd);
         return List.copyOf(copy.subList(0, Math.min(n, copy.size())));
     }
+
+    /**
+     * The §3 step-5 message must give advice that works: whenever bringing a name back alone is
+     * rejected with "scale out by K", scaling out by K together with that name is accepted and
+     * brings it back.
+     */
+    @Test
+    void stepFiveAdviceAlwaysWorks() {
+        java.util.regex.Pattern advice = java.util.regex.Pattern.compile("scale out by (\\d+) together with it");
+        int checked = 0;
+        for (int i = 0; i < 2_000; i++) {
+            long seed = 0xAD71CEL + i;
+            Random rnd = new Random(seed);
+            int replicas = rnd.nextInt(8);
+            List<String> offline = new ArrayList<>();
+            for (int o = 0; o < replicas + 6; o++) {
+                if (rnd.nextInt(3) == 0) {
+                    offline.add(pod(o));
+                }
+            }
+            if (offline.isEmpty()) {
+                continue;
+            }
+            ComponentShape before = new ComponentShape(replicas, List.of(), offline);
+            String name = offline.get(rnd.nextInt(offline.size()));
+            PlanResult alone = ScalingPlanner.plan(K, C, before, LIMITS, ScalingRequest.online(C, name));
+            String ctx = "seed=" + seed + " before=" + before + " online " + name;
+            if (alone.isValid()) {
+                assertTrue(names(alone.plan().after()).contains(name), ctx);
+                continue;
+            }
+            java.util.regex.Matcher m = advice.matcher(joined(alone.errors()));
+            assertTrue(m.find(), "no advice in " + alone.errors() + "; " + ctx);
+            int k = Integer.parseInt(m.group(1));
+            PlanResult followed = ScalingPlanner.plan(K, C, before, LIMITS, ScalingRequest.scaleOut(C, k, name));
+            assertTrue(followed.isValid(), "advice 'scale out by " + k + "' rejected: " + followed.errors() + "; " + ctx);
+            assertTrue(names(followed.plan().after()).contains(name), ctx);
+            // ...and it is the smallest such scale-out.
+            PlanResult less = ScalingPlanner.plan(K, C, before, LIMITS, ScalingRequest.scaleOut(C, k - 1, name));
+            assertFalse(less.isValid(), "scale out by " + (k - 1) + " also works; " + ctx);
+            checked++;
+        }
+        assertTrue(checked > 300, "only " + checked + " step-5 rejections exercised");
+    }
 }
