@@ -390,7 +390,10 @@ public final class ScalingPlanner {
                 fix = "scale out by " + (outTotal + missing) + " together with it (scaleOut.replicaChanges: "
                         + (outTotal + missing) + ")";
             } else {
-                fix = "raise template " + template + " by " + missing + " more together with it";
+                int gain = outListed.containsKey(template) ? outListed.get(template)[1]
+                        : onPerTemplate.getOrDefault(template, 0);
+                fix = "scale out template " + template + " by " + (gain + missing) + " together with it"
+                        + " (scaleOut.instances: [{name: " + template + ", replicaChanges: " + (gain + missing) + "}])";
             }
             return name + " would not be brought back: " + what + " fills its lowest free ordinals first and "
                     + "would have " + has + " live replicas, so " + name + " is not among them" + instead
