@@ -384,16 +384,17 @@ public final class ScalingPlanner {
                     : "; ordinal" + (usedInstead.size() == 1 ? " " + usedInstead.get(0) : "s " + usedInstead)
                     + " would be used instead";
             String fix;
-            if (explicit) {
-                fix = "set replicas to " + (after.replicas() + missing) + " together with it";
-            } else if (template.isEmpty()) {
-                fix = "scale out by " + (outTotal + missing) + " together with it (scaleOut.replicaChanges: "
-                        + (outTotal + missing) + ")";
-            } else {
+            if (!template.isEmpty()) {
+                // Template replicas only move through scaleOut.instances when replicas is explicit.
                 int gain = outListed.containsKey(template) ? outListed.get(template)[1]
-                        : onPerTemplate.getOrDefault(template, 0);
+                        : explicit ? 0 : onPerTemplate.getOrDefault(template, 0);
                 fix = "scale out template " + template + " by " + (gain + missing) + " together with it"
                         + " (scaleOut.instances: [{name: " + template + ", replicaChanges: " + (gain + missing) + "}])";
+            } else if (explicit) {
+                fix = "set replicas to " + (after.replicas() + missing) + " together with it";
+            } else {
+                fix = "scale out by " + (outTotal + missing) + " together with it (scaleOut.replicaChanges: "
+                        + (outTotal + missing) + ")";
             }
             return name + " would not be brought back: " + what + " fills its lowest free ordinals first and "
                     + "would have " + has + " live replicas, so " + name + " is not among them" + instead
