@@ -54,7 +54,9 @@ public final class InstanceNames {
         }
         Set<String> offline = new HashSet<>(shape.offlineInstances());
         Set<String> seenTemplates = new HashSet<>();
-        List<String> live = new ArrayList<>(shape.replicas());
+        // Each group is produced in ascending ordinal order, so ordering the groups by their
+        // name prefix yields ORDER without comparing (and re-parsing) every pair of names.
+        java.util.TreeMap<String, List<String>> groups = new java.util.TreeMap<>();
         int claimed = 0;
         for (TemplateShape t : shape.templates()) {
             if (t.name() == null || t.name().isEmpty()) {
@@ -68,14 +70,17 @@ public final class InstanceNames {
                         + " replicas; it must not be negative");
             }
             claimed += t.replicas();
-            pick(cluster, component, t.name(), t.replicas(), t.ordinals(), offline, live);
+            pick(cluster, component, t.name(), t.replicas(), t.ordinals(), offline,
+                    groups.computeIfAbsent(cluster + "-" + component + "-" + t.name(), k -> new ArrayList<>()));
         }
         if (claimed > shape.replicas()) {
             throw new NamingException("instance templates claim " + claimed + " replicas, more than the "
                     + shape.replicas() + " replicas of component " + component);
         }
-        pick(cluster, component, "", shape.replicas() - claimed, List.of(), offline, live);
-        live.sort(ORDER);
+        pick(cluster, component, "", shape.replicas() - claimed, List.of(), offline,
+                groups.computeIfAbsent(cluster + "-" + component, k -> new ArrayList<>()));
+        List<String> live = new ArrayList<>(shape.replicas());
+        groups.values().forEach(live::addAll);
         return live;
     }
 

@@ -128,9 +128,10 @@ public final class ScalingPlanner {
             List<String> delete = namesBefore.stream().filter(n -> !afterSet.contains(n)).toList();
 
             // Step 5: every name brought online must really be produced by the naming rule.
+            Set<String> validOnSet = new HashSet<>(validOn);
             for (int i = 0; i < out.offlineInstancesToOnline().size(); i++) {
                 String name = out.offlineInstancesToOnline().get(i);
-                if (validOn.contains(name) && !afterSet.contains(name)) {
+                if (validOnSet.contains(name) && !afterSet.contains(name)) {
                     errors.add(new ValidationError(OUT_NAMES + "[" + i + "]",
                             notProducedMessage(name, after, create)));
                 }
@@ -383,13 +384,17 @@ public final class ScalingPlanner {
                     : "; ordinal" + (usedInstead.size() == 1 ? " " + usedInstead.get(0) : "s " + usedInstead)
                     + " would be used instead";
             String fix;
-            if (explicit) {
+            if (!template.isEmpty()) {
+                // Template replicas only move through scaleOut.instances when replicas is explicit.
+                int gain = outListed.containsKey(template) ? outListed.get(template)[1]
+                        : explicit ? 0 : onPerTemplate.getOrDefault(template, 0);
+                fix = "scale out template " + template + " by " + (gain + missing) + " together with it"
+                        + " (scaleOut.instances: [{name: " + template + ", replicaChanges: " + (gain + missing) + "}])";
+            } else if (explicit) {
                 fix = "set replicas to " + (after.replicas() + missing) + " together with it";
-            } else if (template.isEmpty()) {
+            } else {
                 fix = "scale out by " + (outTotal + missing) + " together with it (scaleOut.replicaChanges: "
                         + (outTotal + missing) + ")";
-            } else {
-                fix = "raise template " + template + " by " + missing + " more together with it";
             }
             return name + " would not be brought back: " + what + " fills its lowest free ordinals first and "
                     + "would have " + has + " live replicas, so " + name + " is not among them" + instead

@@ -79,4 +79,16 @@ class InstanceNamesTest {
         assertEquals(Optional.empty(), InstanceNames.parse(K, C, "kafka-broker-x", templates));
         assertEquals(Optional.empty(), InstanceNames.parse(K, C, "kafka-broker-01", templates));
     }
+
+    @Test
+    void namesComeOutInOrderEvenWhenTemplatesAreListedOutOfOrder() {
+        ComponentShape s = new ComponentShape(14, List.of(new TemplateShape("zz", 11), new TemplateShape("a", 1)),
+                List.of(pod("zz", 0)));
+        List<String> names = names(s);
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(InstanceNames.ORDER);
+        assertEquals(sorted, names);
+        assertEquals(List.of(pod(0), pod(1), pod("a", 0), pod("zz", 1)), names.subList(0, 4));
+        assertEquals(pod("zz", 11), names.get(13));
+    }
 }

@@ -105,8 +105,13 @@ class PlannerValidationTest {
     void onlineInTemplateWithGapSuggestsRaisingTheTemplate() {
         ComponentShape s = new ComponentShape(3, List.of(new TemplateShape("hot", 1)), List.of(pod("hot", 2)));
         List<ValidationError> errors = invalid(s, ScalingRequest.online(C, pod("hot", 2)));
-        assertTrue(errors.get(0).message().contains("ordinal 1 would be used instead; raise template hot by 1 more"),
-                joined(errors));
+        assertTrue(errors.get(0).message().contains("ordinal 1 would be used instead; scale out template hot by 2 together"
+                + " with it (scaleOut.instances: [{name: hot, replicaChanges: 2}])"), joined(errors));
+        // Following the advice works.
+        ScalingPlan plan = valid(s, out(null, List.of(new TemplateChange("hot", 2)), pod("hot", 2)));
+        assertEquals(5, plan.after().replicas());
+        assertEquals(3, plan.after().template("hot").orElseThrow().replicas());
+        assertEquals(List.of(pod("hot", 1), pod("hot", 2)), plan.podsToCreate());
     }
 
     @Test
