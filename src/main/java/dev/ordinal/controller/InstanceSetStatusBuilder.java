@@ -9,7 +9,7 @@ import java.util.Set;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.api.instanceset.InstanceSetStatus.InstanceStatus;
-import dev.ordinal.core.PodRollout;
+import dev.ordinal.core.InstanceNames;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /** The one place an InstanceSet's status is computed, from the pods that exist. */
@@ -23,7 +23,7 @@ final class InstanceSetStatusBuilder {
         Long generation = set.getMetadata().getGeneration();
         s.observedGeneration = generation;
         List<String> names = new ArrayList<>(pods.keySet());
-        names.sort(PodRollout.BY_ORDINAL);
+        names.sort(InstanceNames.ORDER);
         int ready = 0;
         List<String> failed = new ArrayList<>();
         for (String name : names) {
@@ -43,7 +43,7 @@ final class InstanceSetStatusBuilder {
 
         Set<String> existing = pods.keySet();
         List<String> missing = wanted.stream().filter(n -> !existing.contains(n)).toList();
-        List<String> extra = existing.stream().filter(n -> !wanted.contains(n)).sorted(PodRollout.BY_ORDINAL).toList();
+        List<String> extra = existing.stream().filter(n -> !wanted.contains(n)).sorted(InstanceNames.ORDER).toList();
         boolean allReady = missing.isEmpty() && extra.isEmpty() && ready == wanted.size();
         var conditions = previous.conditions;
         conditions = Conditions.set(conditions, "Ready", allReady, allReady ? "AllInstancesReady" : "InstancesNotReady",

@@ -1,7 +1,6 @@
 package dev.ordinal.core;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,14 +39,14 @@ public final class PodRollout {
                 missing.add(name);
             }
         }
-        missing.sort(BY_ORDINAL);
+        missing.sort(InstanceNames.ORDER);
         List<String> unexpected = new ArrayList<>();
         existing.forEach((name, state) -> {
             if (!wantedSet.contains(name) && !state.terminating()) {
                 unexpected.add(name);
             }
         });
-        unexpected.sort(BY_ORDINAL.reversed());
+        unexpected.sort(InstanceNames.ORDER.reversed());
 
         long terminating = existing.values().stream().filter(PodState::terminating).count();
         long notReadyWanted = existing.entrySet().stream()
@@ -76,23 +75,5 @@ public final class PodRollout {
             return Math.max(1, (int) Math.ceil(replicas * percent / 100.0));
         }
         return Math.max(1, Integer.parseInt(v));
-    }
-
-    /** Orders pod names by template prefix, then numeric ordinal (so -10 follows -9). */
-    public static final Comparator<String> BY_ORDINAL = Comparator.comparing(PodRollout::prefix)
-            .thenComparingLong(PodRollout::ordinal);
-
-    private static String prefix(String name) {
-        int dash = name.lastIndexOf('-');
-        return dash < 0 ? name : name.substring(0, dash);
-    }
-
-    private static long ordinal(String name) {
-        int dash = name.lastIndexOf('-');
-        try {
-            return dash < 0 ? -1 : Long.parseLong(name.substring(dash + 1));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }

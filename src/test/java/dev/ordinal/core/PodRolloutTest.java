@@ -59,11 +59,4 @@ class PodRolloutTest {
         assertEquals(1, PodRollout.concurrency("10%", 2));
         assertEquals(1, PodRollout.concurrency(null, 0));
     }
-
-    @Test
-    void ordinalsSortNumerically() {
-        var names = new java.util.ArrayList<>(List.of("k-c-10", "k-c-9", "k-c-hot-0", "k-c-1"));
-        names.sort(PodRollout.BY_ORDINAL);
-        assertEquals(List.of("k-c-1", "k-c-9", "k-c-10", "k-c-hot-0"), names);
-    }
 }

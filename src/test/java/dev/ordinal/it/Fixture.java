@@ -21,7 +21,7 @@ import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestSpec;
-import dev.ordinal.core.PodRollout;
+import dev.ordinal.core.InstanceNames;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -146,7 +146,7 @@ final class Fixture {
         List<String> names = client.pods().inNamespace(ns).list().getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .map(p -> p.getMetadata().getName()).collect(Collectors.toCollection(ArrayList::new));
-        names.sort(PodRollout.BY_ORDINAL);
+        names.sort(InstanceNames.ORDER);
         return names;
     }
 
@@ -157,7 +157,7 @@ final class Fixture {
     /** Waits until exactly these pods exist and are Ready. */
     void awaitReadyPods(String... names) {
         List<String> wanted = new ArrayList<>(List.of(names));
-        wanted.sort(PodRollout.BY_ORDINAL);
+        wanted.sort(InstanceNames.ORDER);
         await().atMost(WAIT).untilAsserted(() -> {
             assertEquals(wanted, podNames());
             for (String n : names) {
