@@ -170,7 +170,7 @@ public final class FieldPaths {
     }
 
     static int indexOfItem(ArrayNode array, String field, String keyEl) {
-        List<String> keys = mergeKeys(field, array);
+        List<String> keys = mergeKeys(field, null);
         if (keys == null) {
             return -1;
         }
@@ -213,6 +213,19 @@ public final class FieldPaths {
             }
         }
         return false;
+    }
+
+    /** True when the path ends in a key field of a list-map item (e.g. the {@code name} of a container). */
+    public static boolean isKeyField(List<String> path) {
+        if (path.size() < 2) {
+            return false;
+        }
+        String last = path.get(path.size() - 1);
+        String parent = path.get(path.size() - 2);
+        if (!last.startsWith("f:") || !parent.startsWith("k:")) {
+            return false;
+        }
+        return parse(parent.substring(2)).has(last.substring(2));
     }
 
     static String lastField(List<String> path) {

@@ -259,7 +259,7 @@ public final class ServerSideApply {
             }
             removed.sort(Comparator.comparingInt((List<String> p) -> p.size()).reversed());
             for (List<String> p : removed) {
-                if (!ownedByOthers(entries, manager, p)) {
+                if (!ownedByOthers(entries, manager, p) && !FieldPaths.isKeyField(p)) {
                     FieldPaths.remove(result, p);
                 }
             }
