@@ -176,8 +176,9 @@ final class Discovery {
                 if (v.has("served") && !v.get("served").asBoolean()) {
                     continue;
                 }
-                boolean status = v.path("subresources").has("status");
-                out.add(new Res(spec.path("group").asText(), v.path("name").asText(), names.path("plural").asText(),
+                String group = spec.path("group").asText();
+                boolean status = v.path("subresources").has("status") || group.endsWith("ordinal.dev");
+                out.add(new Res(group, v.path("name").asText(), names.path("plural").asText(),
                         names.path("singular").asText(), names.path("kind").asText(),
                         !"Cluster".equals(spec.path("scope").asText()), shortNames, status));
             }
