@@ -111,6 +111,9 @@ final class Discovery {
                 return SsaDispatcher.json(200, out.toString());
             }
             default -> {
+                if (p.startsWith("/openapi")) {
+                    return SsaDispatcher.status(404, "NotFound", "the server could not find the requested resource");
+                }
                 if (api.version() != null && api.plural() == null && api.group() != null) {
                     return resourceList(api.group(), api.version());
                 }
