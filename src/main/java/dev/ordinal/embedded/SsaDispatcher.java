@@ -343,11 +343,66 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
         String json = result.toString();
         GenericKubernetesResource resource = Serialization.unmarshal(json, GenericKubernetesResource.class);
         if (resource.isMarkedForDeletion() && resource.getFinalizers().isEmpty()) {
-            processEvent(path, key, entry.getKey(), null, null);
+            processEvent(path, key, entry == null ? null : entry.getKey(), null, null);
             return json(200, json);
         }
         processEvent(path, key, entry == null ? null : entry.getKey(), resource, json);
         return json(code, json);
+    }
+
+    /**
+     * Garbage collection by ownerReferences: when an object leaves the store, its dependents (objects whose
+     * {@code metadata.ownerReferences} name its uid) are deleted too, always with background semantics (the owner is
+     * gone first; dependents with finalizers get a deletionTimestamp and stay until their finalizers are removed).
+     * {@code propagationPolicy: Orphan} is not honoured.
+     */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+            GenericKubernetesResource resource, String newState) {
+        String removedUid = null;
+        if (newState == null && oldAttributes != null) {
+            String existing = map.get(oldAttributes);
+            if (existing != null) {
+                removedUid = readJson(existing).path("metadata").path("uid").asText(null);
+            }
+        }
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (removedUid != null && gcEnabled) {
+            collectDependents(path, removedUid);
+        }
+    }
+
+    private volatile boolean gcEnabled = true;
+
+    /** Turns ownerReference garbage collection on or off (on by default). */
+    public void setGarbageCollection(boolean enabled) {
+        this.gcEnabled = enabled;
+    }
+
+    private void collectDependents(String path, String ownerUid) {
+        for (Map.Entry<AttributeSet, String> e : new java.util.ArrayList<>(map.entrySet())) {
+            if (!e.getValue().contains(ownerUid)) {
+                continue;
+            }
+            ObjectNode dep = (ObjectNode) readJson(e.getValue());
+            boolean owned = false;
+            for (JsonNode ref : dep.path("metadata").path("ownerReferences")) {
+                owned |= ownerUid.equals(ref.path("uid").asText());
+            }
+            if (!owned || !map.containsKey(e.getKey())) {
+                continue;
+            }
+            ObjectNode md = metadata(dep);
+            if (md.path("finalizers").size() == 0) {
+                processEvent(path, e.getKey(), e.getKey(), null, null);
+            } else if (!md.hasNonNull("deletionTimestamp")) {
+                md.put("deletionTimestamp", now());
+                md.put("resourceVersion", String.valueOf(requestResourceVersion()));
+                String json = dep.toString();
+                super.processEvent(path, e.getKey(), e.getKey(),
+                        Serialization.unmarshal(json, GenericKubernetesResource.class), json);
+            }
+        }
     }
 
     /** Anything but metadata (and status, for resources with a status subresource) changed. */

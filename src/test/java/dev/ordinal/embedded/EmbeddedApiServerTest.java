@@ -355,4 +355,18 @@ class EmbeddedApiServerTest {
             kubelet.deletionGrace(null);
         }
     }
+
+    @Test
+    void deletingAnOwnerDeletesItsDependents() {
+        GenericKubernetesResource owner = apply("a", cluster("componentSpecs: []"));
+        Pod dependent = client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata()
+                .withName(name + "-owned").addNewOwnerReference().withApiVersion("apps.ordinal.dev/v1")
+                .withKind("Cluster").withName(name).withUid(owner.getMetadata().getUid()).withController(true)
+                .endOwnerReference().endMetadata().withNewSpec().addNewContainer().withName("c").withImage("i")
+                .endContainer().endSpec().build()).create();
+        pod(name + "-free");
+        client.resource(owner).delete();
+        await().until(() -> live(dependent.getMetadata().getName()) == null);
+        assertNotNull(live(name + "-free"), "objects without the owner's uid stay");
+    }
 }
