@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.ordinal.embedded.EmbeddedApiServerResource;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
-@WithKubernetesTestServer
+@QuarkusTestResource(value = EmbeddedApiServerResource.class, restrictToAnnotatedClass = true)
 class OperatorStartsTest {
 
     @Inject

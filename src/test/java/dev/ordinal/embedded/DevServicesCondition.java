@@ -1,0 +1,53 @@
+package dev.ordinal.embedded;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import io.quarkus.test.common.QuarkusTestResource;
+
+/**
+ * Registered globally (META-INF/services + junit-platform.properties autodetection): with
+ * {@code -Dordinal.test.server=devservices} and no container runtime, test classes that use
+ * {@link EmbeddedApiServerResource} are skipped and ONE line says why.
+ */
+public class DevServicesCondition implements ExecutionCondition {
+
+    private static final AtomicBoolean TOLD = new AtomicBoolean();
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (!EmbeddedApiServerResource.useDevServices() || context.getTestClass().isEmpty()) {
+            return ConditionEvaluationResult.enabled("embedded API server");
+        }
+        boolean usesResource = false;
+        for (QuarkusTestResource r : context.getTestClass().get().getAnnotationsByType(QuarkusTestResource.class)) {
+            usesResource |= r.value() == EmbeddedApiServerResource.class;
+        }
+        if (!usesResource || containerRuntimeAvailable()) {
+            return ConditionEvaluationResult.enabled("container runtime available");
+        }
+        String why = "ordinal.test.server=devservices but no container runtime (docker/podman) was found: "
+                + "skipping the API-server tests";
+        if (TOLD.compareAndSet(false, true)) {
+            System.out.println("[ordinal] " + why);
+        }
+        return ConditionEvaluationResult.disabled(why);
+    }
+
+    static boolean containerRuntimeAvailable() {
+        if (Files.exists(Path.of("/var/run/docker.sock")) || Files.exists(Path.of("/run/podman/podman.sock"))) {
+            return true;
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg != null && Files.exists(Path.of(xdg, "podman", "podman.sock"))) {
+            return true;
+        }
+        String dockerHost = System.getenv("DOCKER_HOST");
+        return dockerHost != null && !dockerHost.isBlank();
+    }
+}
