@@ -89,6 +89,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             return UpdateControl.noUpdate();
         }
         cluster.setStatus(next);
+        // Status is derived from the InstanceSets observed now: last writer wins, no optimistic lock needed.
+        cluster.getMetadata().setResourceVersion(null);
         return UpdateControl.patchStatus(cluster);
     }
 

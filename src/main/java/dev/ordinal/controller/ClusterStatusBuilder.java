@@ -62,9 +62,8 @@ final class ClusterStatusBuilder {
         if (Conditions.isTrue(st.conditions, "Failure")) {
             return ready == 0 ? "Failed" : "Abnormal";
         }
-        if (desired == 0 && settled) {
-            return "Stopped";
-        }
+        // A component scaled to 0 (e.g. its only instance offline) is settled, not Stopped: Stopped is reserved for
+        // a cluster that was deliberately stopped, and scaling is refused only then.
         if (settled && ready == desired) {
             return "Running";
         }

@@ -87,8 +87,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
         ensureHeadlessService(set, context);
         PodRollout.Step step = PodRollout.next(wanted.names(), observed(pods), policy(spec),
-                PodRollout.concurrency(spec.parallelPodManagementConcurrency == null ? null
-                        : spec.parallelPodManagementConcurrency.toString(), wanted.names().size()));
+                PodRollout.concurrency(concurrencyText(spec), wanted.names().size()));
         createAll(set, step.create(), claims);
         step.delete().forEach(name -> deletePod(set, pods.get(name)));
         releaseClaims(set, wanted.names(), pods, claims);
@@ -192,6 +191,8 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             return UpdateControl.noUpdate();
         }
         set.setStatus(next);
+        // Status is derived from what is observed now: last writer wins, no optimistic lock needed.
+        set.getMetadata().setResourceVersion(null);
         return UpdateControl.patchStatus(set);
     }
 
@@ -199,6 +200,14 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         Map<String, PodState> out = new LinkedHashMap<>();
         pods.forEach((name, pod) -> out.put(name, new PodState(PodFacts.isReady(pod), PodFacts.isTerminating(pod))));
         return out;
+    }
+
+    private static String concurrencyText(InstanceSetSpec spec) {
+        var c = spec.parallelPodManagementConcurrency;
+        if (c == null) {
+            return null;
+        }
+        return c.getIntVal() != null ? c.getIntVal().toString() : c.getStrVal();
     }
 
     private static PodRollout.Policy policy(InstanceSetSpec spec) {

@@ -215,7 +215,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         ProgressReport report = OpsProgress.compute(tracked, observedPods(context, ops));
         OpsStatus.progress(ops, report);
 
-        if (report.isComplete()) {
+        if (report.isComplete() && !report.isFailed() && !settled(cluster)) {
+            // Pods are done; end only once the Cluster reports the result, so the next ops starts from a settled Cluster.
+            OpsStatus.condition(ops, "Progressing", true, "WaitingForCluster",
+                    "pod changes done; waiting for cluster " + ops.getSpec().clusterName + " to report the new state");
+        } else if (report.isComplete()) {
             if (cancelling) {
                 return finish(ops, context, OpsPhase.CANCELLED, "Cancelled", "pods match lastConfiguration again");
             }
@@ -268,6 +272,13 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .onItem().invoke(r -> metrics.applied(ops, "ok"))
                 .onFailure().invoke(e -> metrics.applied(ops, "error"))
                 .await().atMost(Duration.ofSeconds(30));
+    }
+
+    /** The Cluster controller has observed the latest spec and reports a phase an ops may end on. */
+    private static boolean settled(Cluster cluster) {
+        var status = cluster.getStatus();
+        return status != null && Objects.equals(status.observedGeneration, cluster.getMetadata().getGeneration())
+                && OpsPhase.CLUSTER_PHASES_TO_START.contains(String.valueOf(status.phase));
     }
 
     private Map<String, ScalingPlan> plans(OpsRequest ops, Cluster cluster) {

@@ -36,8 +36,8 @@ public final class PodFacts {
             return null;
         }
         for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-            if (cs.getState() != null && cs.getState().getWaiting() != null
-                    && PERMANENT.contains(cs.getState().getWaiting().getReason())) {
+            String reason = cs.getState() == null || cs.getState().getWaiting() == null ? null : cs.getState().getWaiting().getReason();
+            if (reason != null && PERMANENT.contains(reason)) {
                 String msg = cs.getState().getWaiting().getMessage();
                 return cs.getState().getWaiting().getReason() + (msg == null ? "" : ": " + msg);
             }

@@ -121,10 +121,25 @@ final class Fixture {
 
     /** Edits a component the way a user with kubectl edit would (an Update, not an apply). */
     void editComponent(String cluster, String component, Consumer<ComponentSpec> edit) {
-        client.resources(Cluster.class).inNamespace(ns).withName(cluster).edit(c -> {
-            edit.accept(c.getSpec().componentSpecs.stream().filter(s -> s.name.equals(component)).findFirst().orElseThrow());
-            return c;
-        });
+        editCluster(cluster, c -> edit.accept(c.getSpec().componentSpecs.stream().filter(s -> s.name.equals(component))
+                .findFirst().orElseThrow()));
+    }
+
+    /** Read-modify-write with optimistic locking, retried on 409 as kubectl edit users do. */
+    void editCluster(String cluster, Consumer<Cluster> edit) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                client.resources(Cluster.class).inNamespace(ns).withName(cluster).edit(c -> {
+                    edit.accept(c);
+                    return c;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     Cluster awaitClusterPhase(String name, String phase) {

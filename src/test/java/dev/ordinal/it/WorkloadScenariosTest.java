@@ -191,10 +191,7 @@ class WorkloadScenariosTest {
         });
         assertEquals(List.of("kafka-broker-0"), f.podNames());
         // let the namespace go: switch the policy so the finalizer can complete
-        client.resources(Cluster.class).inNamespace(f.ns).withName("kafka").edit(c -> {
-            c.getSpec().terminationPolicy = TerminationPolicy.Delete;
-            return c;
-        });
+        f.editCluster("kafka", c -> c.getSpec().terminationPolicy = TerminationPolicy.Delete);
         await().atMost(Fixture.WAIT).untilAsserted(() -> assertNull(f.cluster("kafka")));
     }
 
