@@ -170,7 +170,8 @@ public final class FieldPaths {
     }
 
     static int indexOfItem(ArrayNode array, String field, String keyEl) {
-        List<String> keys = mergeKeys(field, null);
+        // The keys depend on the items (ports are keyed by containerPort in pods, by port in services).
+        List<String> keys = mergeKeys(field, array);
         if (keys == null) {
             return -1;
         }

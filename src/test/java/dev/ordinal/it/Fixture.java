@@ -151,6 +151,19 @@ final class Fixture {
         return cluster(name);
     }
 
+    /** Cluster and InstanceSet status of this namespace, for failure messages. */
+    String clusterState() {
+        var json = client.getKubernetesSerialization();
+        StringBuilder b = new StringBuilder();
+        client.resources(Cluster.class).inNamespace(ns).list().getItems().forEach(c -> b.append("cluster ")
+                .append(c.getMetadata().getName()).append(" gen ").append(c.getMetadata().getGeneration()).append(' ')
+                .append(json.asJson(c.getStatus())).append('\n'));
+        client.resources(InstanceSet.class).inNamespace(ns).list().getItems().forEach(s -> b.append("instanceset ")
+                .append(s.getMetadata().getName()).append(" gen ").append(s.getMetadata().getGeneration()).append(' ')
+                .append(json.asJson(s.getStatus())).append('\n'));
+        return b.toString();
+    }
+
     InstanceSet instanceSet(String name) {
         return client.resources(InstanceSet.class).inNamespace(ns).withName(name).get();
     }
@@ -256,8 +269,8 @@ final class Fixture {
     }
 
     OpsRequest awaitOps(String name, String phase, Duration atMost) {
-        await().atMost(atMost).untilAsserted(() -> assertEquals(phase, opsPhase(name),
-                () -> "ops " + name + " status: " + client.getKubernetesSerialization().asJson(ops(name) == null ? null : ops(name).getStatus())));
+        await().atMost(atMost).untilAsserted(() -> assertEquals(phase, opsPhase(name), () -> "ops " + name + " status: "
+                + client.getKubernetesSerialization().asJson(ops(name) == null ? null : ops(name).getStatus()) + "\n" + clusterState()));
         return ops(name);
     }
 
