@@ -60,6 +60,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private volatile IndexerResourceCache<OpsRequest> primaryCache;
     private volatile InformerEventSource<Pod, OpsRequest> podSource;
     private volatile InformerEventSource<Cluster, OpsRequest> clusterSource;
+    private volatile InformerEventSource<OpsRequest, OpsRequest> peerSource;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
@@ -92,6 +93,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .build(), context);
         podSource = pods;
         clusterSource = clusters;
+        peerSource = peers;
         return List.of(pods, clusters, peers);
     }
 
@@ -147,7 +149,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                             + " opsrequests are waiting for cluster " + ops.getSpec().clusterName);
                 }
                 return waitFor(ops, context, "OpsInProgress", "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
-                        + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(30));
+                        + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(5));
             }
             String clusterPhase = live.phase();
             if (!OpsPhase.CLUSTER_PHASES_TO_START.contains(String.valueOf(clusterPhase))) {
@@ -320,10 +322,13 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         return clusterSource.get(new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace())).orElse(null);
     }
 
-    /** Other ops of the same cluster, oldest first. */
+    /**
+     * Other ops of the same cluster, oldest first, read from the peers informer: it is the one whose events wake a
+     * queued ops, so it already holds the change that woke it.
+     */
     private List<OpsRequest> peers(OpsRequest ops) {
-        return primaryCache.byIndex(BY_CLUSTER, clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)).stream()
-                .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
+        return peerSource.list(ops.getMetadata().getNamespace(),
+                p -> ops.getSpec().clusterName.equals(p.getSpec().clusterName) && !p.getMetadata().getName().equals(ops.getMetadata().getName()))
                 .sorted(QUEUE_ORDER).toList();
     }
 
