@@ -103,7 +103,9 @@ class KubectlAndFilesTest {
                 && m.getOperation().equals("Apply")), String.valueOf(c.getMetadata().getManagedFields()));
 
         kubectl(kubeconfig, null, "run", "p1", "--image=nginx");
-        assertTrue(kubectl(kubeconfig, null, "get", "pods").contains("p1"));
+        String pods = kubectl(kubeconfig, null, "get", "pods");
+        assertTrue(pods.contains("p1") && pods.contains("READY") && pods.contains("STATUS"), pods);
+        assertTrue(pods.contains("0/1") && pods.contains("Pending"), "server-side table cells: " + pods);
         kubectl(kubeconfig, null, "delete", "pod", "p1");
         kubectl(kubeconfig, null, "delete", "clusters", "kafka");
         assertNull(server.client().resources(Cluster.class).inNamespace("default").withName("kafka").get());
