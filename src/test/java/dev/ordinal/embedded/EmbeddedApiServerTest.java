@@ -330,12 +330,12 @@ class EmbeddedApiServerTest {
         kubelet.failPod(name + "-bad").neverReady(name + "-slow");
         pod(name + "-bad");
         pod(name + "-slow");
-        await().until(() -> live(name + "-bad").getStatus().getContainerStatuses().size() == 1);
+        await().ignoreExceptions().until(() -> live(name + "-bad").getStatus().getContainerStatuses().size() == 1);
         Pod bad = live(name + "-bad");
         assertEquals("ImagePullBackOff",
                 bad.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason());
         assertFalse(ready(bad));
-        await().until(() -> "Running".equals(live(name + "-slow").getStatus().getPhase()));
+        await().ignoreExceptions().until(() -> "Running".equals(live(name + "-slow").getStatus().getPhase()));
         assertFalse(ready(live(name + "-slow")));
         kubelet.healthy(name + "-slow");
         await().until(() -> ready(live(name + "-slow")));
