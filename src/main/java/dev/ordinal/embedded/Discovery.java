@@ -160,6 +160,26 @@ final class Discovery {
         return SsaDispatcher.json(200, out.toString());
     }
 
+    /** The additionalPrinterColumns of a stored CRD's version (empty when none or not a CRD). */
+    List<JsonNode> printerColumns(String group, String version, String plural) {
+        List<JsonNode> out = new ArrayList<>();
+        for (String json : dispatcher.storedObjects()) {
+            if (!json.contains("\"CustomResourceDefinition\"") || !json.contains(plural)) {
+                continue;
+            }
+            JsonNode spec = SsaDispatcher.readJson(json).path("spec");
+            if (!spec.path("group").asText().equals(group) || !spec.path("names").path("plural").asText().equals(plural)) {
+                continue;
+            }
+            for (JsonNode v : spec.path("versions")) {
+                if (v.path("name").asText().equals(version)) {
+                    v.path("additionalPrinterColumns").forEach(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Built-ins plus every version of every stored CustomResourceDefinition. */
     List<Res> all() {
         List<Res> out = new ArrayList<>(BUILTIN);

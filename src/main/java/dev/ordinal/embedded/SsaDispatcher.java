@@ -51,6 +51,7 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
     private final RequestCounter counter = new RequestCounter();
     private final FaultInjector faults = new FaultInjector();
     private final Discovery discovery = new Discovery(this);
+    private final Tables tables = new Tables(discovery);
     private final ReadWriteLock lock;
 
     public SsaDispatcher() {
@@ -121,7 +122,7 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
         }
         try {
             return switch (method) {
-                case "GET" -> handleGet(path);
+                case "GET" -> get(api, path, request.getHeader("Accept"));
                 case "POST" -> write(() -> create(api, path, request.getUtf8Body(), request.getHeader("User-Agent")));
                 case "PUT" -> write(() -> replace(api, path, request.getUtf8Body(), request.getHeader("User-Agent")));
                 case "PATCH" -> write(() -> patch(api, path, contentType, request.getUtf8Body(),
@@ -135,6 +136,18 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
             LOG.warnf(e, "embedded API server failed on %s %s", method, path);
             return status(500, "InternalError", String.valueOf(e.getMessage()));
         }
+    }
+
+    private MockResponse get(ApiPath api, String path, String accept) {
+        MockResponse r = handleGet(path);
+        if (api.watch() || !Tables.wantsTable(accept) || r.code() != 200 || r.getBody() == null) {
+            return r;
+        }
+        String body = r.getBody().readUtf8();
+        if (!body.startsWith("{")) {
+            return json(200, body);
+        }
+        return json(200, tables.toTable(api, body));
     }
 
     static Verb verbOf(String method, ApiPath api, String contentType) {

@@ -1,5 +1,6 @@
 package dev.ordinal.embedded;
 
+import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,10 +25,7 @@ public class DevServicesCondition implements ExecutionCondition {
         if (!EmbeddedApiServerResource.useDevServices() || context.getTestClass().isEmpty()) {
             return ConditionEvaluationResult.enabled("embedded API server");
         }
-        boolean usesResource = false;
-        for (QuarkusTestResource r : context.getTestClass().get().getAnnotationsByType(QuarkusTestResource.class)) {
-            usesResource |= r.value() == EmbeddedApiServerResource.class;
-        }
+        boolean usesResource = usesEmbeddedResource(context.getTestClass().get());
         if (!usesResource || containerRuntimeAvailable()) {
             return ConditionEvaluationResult.enabled("container runtime available");
         }
@@ -37,6 +35,38 @@ public class DevServicesCondition implements ExecutionCondition {
             System.out.println("[ordinal] " + why);
         }
         return ConditionEvaluationResult.disabled(why);
+    }
+
+    /** By name: Quarkus may load the test class in another class loader than this condition's. */
+    static boolean usesEmbeddedResource(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getSuperclass()) {
+            for (Annotation a : c.getAnnotations()) {
+                for (Annotation r : unwrap(a)) {
+                    if (r.annotationType().getName().equals(QuarkusTestResource.class.getName())) {
+                        try {
+                            Object value = r.annotationType().getMethod("value").invoke(r);
+                            if (((Class<?>) value).getName().equals(EmbeddedApiServerResource.class.getName())) {
+                                return true;
+                            }
+                        } catch (ReflectiveOperationException e) {
+                            // not the annotation we look for
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Annotation[] unwrap(Annotation a) {
+        if (a.annotationType().getName().equals(QuarkusTestResource.class.getName() + "$List")) {
+            try {
+                return (Annotation[]) a.annotationType().getMethod("value").invoke(a);
+            } catch (ReflectiveOperationException e) {
+                return new Annotation[0];
+            }
+        }
+        return new Annotation[] { a };
     }
 
     static boolean containerRuntimeAvailable() {

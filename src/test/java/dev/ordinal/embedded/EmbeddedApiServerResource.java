@@ -70,7 +70,8 @@ public class EmbeddedApiServerResource implements QuarkusTestResourceLifecycleMa
     @Override
     public Map<String, String> start() {
         if (useDevServices()) {
-            return Map.of("quarkus.kubernetes-client.devservices.enabled", "true");
+            // Quarkus defaults apply: Dev Services for Kubernetes (k3s) start because no API server URL is set.
+            return Map.of();
         }
         EmbeddedApiServer s = EmbeddedApiServer.start(port);
         server = s;

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.inject.Inject;
 
@@ -11,7 +12,11 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.ordinal.embedded.EmbeddedApiServer;
 import dev.ordinal.embedded.EmbeddedApiServerResource;
+import dev.ordinal.embedded.EmbeddedApiServerResource.InjectEmbeddedServer;
+import dev.ordinal.embedded.RequestCounter;
+import dev.ordinal.embedded.RequestCounter.Verb;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -28,6 +33,18 @@ class OperatorStartsTest {
                 "opsrequests.operations.ordinal.dev" }) {
             CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
             assertNotNull(crd, name + " should be applied at start-up");
+        }
+    }
+
+    @InjectEmbeddedServer
+    EmbeddedApiServer server;
+
+    @Test
+    void operatorWatchesItsResourcesThroughTheEmbeddedServer() {
+        assertNotNull(server, "the test resource injects the server");
+        RequestCounter.Snapshot counts = server.counter().snapshot();
+        for (String plural : new String[] { "clusters", "instancesets", "opsrequests" }) {
+            assertTrue(counts.count(Verb.WATCH, plural) >= 1, plural + " watched: " + counts);
         }
     }
 
