@@ -1,16 +1,12 @@
 package dev.ordinal.controller;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import org.jboss.logging.Logger;
 
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
@@ -47,8 +43,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 @ControllerConfiguration(name = "instanceset")
 public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
-    private static final Logger LOG = Logger.getLogger(InstanceSetReconciler.class);
-
     private final KubernetesClient client;
     private final EventRecorder events;
 
@@ -59,18 +53,21 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     @Override
     public List<EventSource<?, InstanceSet>> prepareEventSources(EventSourceContext<InstanceSet> context) {
-        var byLabel = (io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<io.fabric8.kubernetes.api.model.HasMetadata>) r -> Set
-                .of(new ResourceID(r.getMetadata().getLabels().get(Labels.INSTANCE_SET), r.getMetadata().getNamespace()));
         var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, InstanceSet.class)
-                .withName("pods").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .withName("pods").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(InstanceSetReconciler::ownerByLabel)
                 .build(), context);
         var claims = new InformerEventSource<>(InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, InstanceSet.class)
-                .withName("claims").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .withName("claims").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(InstanceSetReconciler::ownerByLabel)
                 .build(), context);
         var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, InstanceSet.class)
-                .withName("services").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs)
+                .withName("services").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(InstanceSetReconciler::ownerByLabel)
                 .build(), context);
         return List.of(pods, claims, services);
+    }
+
+    /** Pods, claims and services name their InstanceSet in a label (claims carry no owner reference). */
+    private static Set<ResourceID> ownerByLabel(io.fabric8.kubernetes.api.model.HasMetadata r) {
+        return Set.of(new ResourceID(r.getMetadata().getLabels().get(Labels.INSTANCE_SET), r.getMetadata().getNamespace()));
     }
 
     @Override

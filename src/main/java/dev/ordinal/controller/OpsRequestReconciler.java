@@ -22,6 +22,7 @@ import dev.ordinal.core.ObservedPod;
 import dev.ordinal.core.OpsProgress;
 import dev.ordinal.core.OpsValidation;
 import dev.ordinal.core.ProgressReport;
+import dev.ordinal.core.ProgressStatus;
 import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsMetrics;
@@ -227,7 +228,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             }
             if (report.isFailed()) {
                 return finish(ops, context, OpsPhase.FAILED, "PodFailed", "failed pods: " + String.join(", ", report.failedPods())
-                        + "; " + report.details().stream().filter(d -> d.status().name().equals("Failed")).map(d -> d.message())
+                        + "; " + report.details().stream().filter(d -> d.status() == ProgressStatus.Failed).map(d -> d.message())
                                 .collect(Collectors.joining("; ")));
             }
             return finish(ops, context, OpsPhase.SUCCEED, "Succeed", "all " + report.total() + " pod changes done");
@@ -393,11 +394,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     }
 
     private OpsRequest transition(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message) {
-        String from = ops.getStatus().phase == null ? OpsPhase.PENDING : ops.getStatus().phase;
         ops.getStatus().phase = phase;
         OpsRequest saved = writeStatus(ops, context);
         events.normal(ops, reason, message);
-        metrics.phase(ops, from, phase);
+        metrics.phase(ops, phase);
         return saved;
     }
 
@@ -420,7 +420,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         } else {
             events.warning(ops, reason, message);
         }
-        metrics.phase(ops, from, phase);
+        metrics.phase(ops, phase);
         metrics.completed(ops, phase, created(ops));
         return afterCompletion(ops);
     }

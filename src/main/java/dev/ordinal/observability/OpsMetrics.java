@@ -21,7 +21,7 @@ public class OpsMetrics {
         this.registry = registry;
     }
 
-    public void phase(OpsRequest ops, String from, String to) {
+    public void phase(OpsRequest ops, String to) {
         Counter.builder("ordinal_ops_transitions")
                 .description("OpsRequest phase changes")
                 .tag("namespace", ns(ops)).tag("type", type(ops)).tag("phase", to)
