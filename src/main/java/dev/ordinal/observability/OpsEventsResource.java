@@ -33,17 +33,29 @@ public class OpsEventsResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<OpsEventDto> events(@RestQuery String namespace, @RestQuery String cluster, @RestQuery Long limit) {
+    public Multi<OpsEventDto> events(@RestQuery String namespace, @RestQuery String cluster, @RestQuery String limit) {
         if (namespace != null && !DNS_LABEL.matcher(namespace).matches()) {
             throw badRequest("namespace: \"" + namespace + "\" is not a Kubernetes namespace name (lowercase RFC 1123 label, at most 63 characters)");
         }
         if (cluster != null && !DNS_SUBDOMAIN.matcher(cluster).matches()) {
             throw badRequest("cluster: \"" + cluster + "\" is not a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)");
         }
-        if (limit != null && limit < 0) {
-            throw badRequest("limit: " + limit + " must be 0 (no limit) or a positive number of events");
+        return stream.subscribe(namespace, cluster, limit(limit));
+    }
+
+    private static long limit(String text) {
+        if (text == null || text.isEmpty()) {
+            return 0;
         }
-        return stream.subscribe(namespace, cluster, limit == null ? 0 : limit);
+        try {
+            long limit = Long.parseLong(text);
+            if (limit >= 0) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw badRequest("limit: \"" + text + "\" must be 0 (no limit) or a positive number of events");
     }
 
     private static WebApplicationException badRequest(String message) {
