@@ -71,7 +71,12 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 invalid.put(component.name, error);
                 continue;
             }
-            applyInstanceSet(cluster, component, sets.get(component.name));
+            InstanceSet applied = applyInstanceSet(cluster, component, sets.get(component.name));
+            if (applied != null) {
+                // The status below must judge the set the API server holds now, not the cached one it replaced:
+                // a new spec generation the InstanceSet controller has not observed yet means "Updating".
+                sets.put(component.name, applied);
+            }
         }
         sets.values().stream()
                 .filter(s -> cluster.getSpec().componentSpecs.stream().noneMatch(c -> c.name.equals(s.getSpec().componentName)))
@@ -123,10 +128,11 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         return DeleteControl.defaultDelete();
     }
 
-    private void applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
+    /** Applies the component's InstanceSet when its spec differs from the cached one; returns what the server answered, or null. */
+    private InstanceSet applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
         InstanceSetSpec wanted = toInstanceSetSpec(cluster, component);
         if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
-            return;
+            return null;
         }
         InstanceSet set = new InstanceSet();
         set.setMetadata(new ObjectMetaBuilder()
@@ -136,8 +142,10 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 .withOwnerReferences(PodFactory.ownerOf(cluster))
                 .build());
         set.setSpec(wanted);
-        metrics.ssa("instancesets", () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
+        InstanceSet applied = metrics.ssa("instancesets",
+                () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
         LOG.debugf("applied instance set %s", set.getMetadata().getName());
+        return applied;
     }
 
     static InstanceSetSpec toInstanceSetSpec(Cluster cluster, ComponentSpec c) {

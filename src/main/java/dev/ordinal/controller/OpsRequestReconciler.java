@@ -191,7 +191,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (plans == null) {
             return finish(ops, context, OpsPhase.FAILED, "PlanFailed", planError(ops, cluster));
         }
-        applyToCluster(ops, cluster, targets(plans, false));
+        cluster = applyToCluster(ops, cluster, targets(plans, false));
         ops.getStatus().plan = OpsStatus.plan(plans);
         OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
         ProgressReport report = OpsProgress.compute(plans, observedPods(context, ops));
@@ -209,7 +209,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         }
         String phase = ops.getStatus().phase;
         if (OpsPhase.RUNNING.equals(phase) && Boolean.TRUE.equals(ops.getSpec().cancel)) {
-            applyToCluster(ops, cluster, targets(plans, true));
+            cluster = applyToCluster(ops, cluster, targets(plans, true));
             ops.getStatus().cancelTimestamp = Conditions.now();
             OpsStatus.condition(ops, "Progressing", true, "Cancelling", "the snapshot is re-applied; waiting for pods to match it");
             ops = transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
@@ -263,13 +263,17 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     // ---- Steps -------------------------------------------------------------------------------------------------
 
-    /** The single Cluster write of a plan (or of its reversal): one server-side apply, retried on 409. */
-    private void applyToCluster(OpsRequest ops, Cluster cluster, Map<String, ComponentShape> targets) {
+    /**
+     * The single Cluster write of a plan (or of its reversal): one server-side apply, retried on 409. Returns the
+     * Cluster as the server answered it, and hands that to the clusters informer's cache too: until the watch
+     * delivers the new generation, the cache still shows the old, settled one, and an ops must never end on that.
+     */
+    private Cluster applyToCluster(OpsRequest ops, Cluster cluster, Map<String, ComponentShape> targets) {
         if (ClusterApply.alreadyApplied(cluster, targets)) {
-            return;
+            return cluster;
         }
         var body = ClusterApply.body(cluster, targets);
-        Uni.createFrom().item(() -> client.resource(body).fieldManager(Labels.OPS_MANAGER).forceConflicts().serverSideApply())
+        var answer = Uni.createFrom().item(() -> client.resource(body).fieldManager(Labels.OPS_MANAGER).forceConflicts().serverSideApply())
                 .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
                 .invoke(e -> metrics.applyConflict(ops))
                 .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
@@ -277,6 +281,9 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .onItem().invoke(r -> metrics.applied(ops, "ok"))
                 .onFailure().invoke(e -> metrics.applied(ops, "error"))
                 .await().atMost(Duration.ofSeconds(30));
+        Cluster applied = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
+        clusterSource.handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, cluster);
+        return applied;
     }
 
     /** The Cluster controller has observed the latest spec and reports a phase an ops may end on. */

@@ -288,10 +288,10 @@ class ObservabilityEndpointsTest {
         try (var in = Files.newInputStream(file)) {
             for (HasMetadata item : client.load(in).items()) {
                 item.getMetadata().setNamespace(ns);
-                if (item instanceof OpsRequest ops) {
-                    // The Cluster may still be settling from the previous ops; let this one wait for it.
-                    ops.getSpec().preConditionDeadlineSeconds = 30;
-                }
+                // The online ops is created the moment the offline one reports Succeed, with the default
+                // preConditionDeadlineSeconds 0: it fails (PreConditionFailed, "cluster kafka is Updating") if an ops
+                // ever ends on a stale, pre-apply view of the Cluster. That happened before the ops controller fed its
+                // own apply into the clusters cache.
                 client.resource(item).create();
             }
         }
