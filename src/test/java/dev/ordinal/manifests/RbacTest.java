@@ -28,7 +28,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The committed RBAC (kubernetes/rbac) is exactly what the operator uses. The operator runs the example Kafka
- * cluster and the seed OpsRequests (broker 2 offline, then back) and then the cluster is deleted with WipeOut;
+ * cluster and the seed OpsRequests (broker 2 offline, then back), a dry run that expires by TTL, a cluster whose
+ * DoNotTerminate policy refuses deletion until changed, and the Kafka cluster is deleted with WipeOut;
  * every request the operator sent (the embedded server's count minus the test's own traffic) must be granted,
  * and every grant must have been used, apart from {@link #GRANTED_BUT_NOT_SEEN_HERE}.
  */
@@ -68,10 +69,39 @@ class RbacTest {
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver));
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-online-broker-2.yaml"), OpsRequest.class, driver));
 
+        // A dry run that deletes itself one second after it ends (ttlSecondsAfterSucceed).
+        OpsRequest dryRun = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
+        dryRun.getMetadata().setName("dry-run-with-ttl");
+        dryRun.getSpec().dryRun = true;
+        dryRun.getSpec().ttlSecondsAfterSucceed = 1;
+        driver.resource(dryRun).create();
+        await().atMost(WAIT).until(() -> driver.resources(OpsRequest.class).inNamespace(NS).withName("dry-run-with-ttl").get() == null);
+
+        // A cluster that refuses deletion until its policy is changed.
+        Cluster guarded = load(Manifests.EXAMPLES.resolve("kafka-cluster.yaml"), Cluster.class, driver);
+        guarded.getMetadata().setName("guarded");
+        guarded.getSpec().terminationPolicy = TerminationPolicy.DoNotTerminate;
+        guarded.getSpec().componentSpecs.removeIf(c -> !c.name.equals("broker"));
+        guarded.getSpec().componentSpecs.get(0).replicas = 1;
+        driver.resource(guarded).create();
+        await().atMost(WAIT).until(() -> phase(driver, "guarded").equals("Running"));
+        driver.resources(Cluster.class).inNamespace(NS).withName("guarded").delete();
+        await().atMost(WAIT).until(() -> {
+            Cluster c = driver.resources(Cluster.class).inNamespace(NS).withName("guarded").get();
+            return c.getStatus().conditions.stream().anyMatch(k -> k.type.equals("Terminating") && "DoNotTerminate".equals(k.reason));
+        });
+        driver.resources(Cluster.class).inNamespace(NS).withName("guarded").edit(c -> {
+            c.getSpec().terminationPolicy = TerminationPolicy.Delete;
+            return c;
+        });
+        await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("guarded").get() == null);
+
         driver.resources(Cluster.class).inNamespace(NS).withName("kafka").delete();
         await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("kafka").get() == null
-                && driver.persistentVolumeClaims().inNamespace(NS).list().getItems().isEmpty()
+                && driver.persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", "kafka").list().getItems().isEmpty()
                 && driver.pods().inNamespace(NS).list().getItems().isEmpty());
+        // "guarded" had terminationPolicy Delete: its claim stays, as the policy says
+        assertEquals(1, driver.persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", "guarded").list().getItems().size());
 
         Set<String> used = operatorRequests();
         Set<String> granted = granted();
@@ -162,6 +192,11 @@ class RbacTest {
         T resource = client.getKubernetesSerialization().convertValue(Manifests.documents(file).get(0), type);
         resource.getMetadata().setNamespace(NS);
         return resource;
+    }
+
+    private static String phase(KubernetesClient driver, String name) {
+        Cluster c = driver.resources(Cluster.class).inNamespace(NS).withName(name).get();
+        return c == null || c.getStatus() == null ? "" : String.valueOf(c.getStatus().phase);
     }
 
     private static void awaitClusterPhase(KubernetesClient driver, String phase) {
