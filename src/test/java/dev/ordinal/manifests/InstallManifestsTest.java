@@ -126,31 +126,66 @@ class InstallManifestsTest {
         copyTree(Manifests.ROOT, copy);
         Path kustomization = copy.resolve("kustomization.yaml");
         Files.writeString(kustomization, Files.readString(kustomization).replace("\nnamespace: ordinal-system\n", "\nnamespace: data-ops\n"));
+        assertInstalledInto("data-ops", render(copy, tmp));
+        assertInstalledInto("ordinal-system", render(Manifests.ROOT, tmp));
+    }
 
-        Process p = new ProcessBuilder("kubectl", "kustomize", copy.toString()).redirectErrorStream(false).start();
+    @Test
+    void anOverlayChangesNamespaceAndImage(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed: kustomize rendering not checked");
+        copyTree(Manifests.ROOT, tmp.resolve("kubernetes"));
+        Path overlay = Files.createDirectories(tmp.resolve("my-install"));
+        // the overlay docs/install.md shows
+        Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
+                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "namespace: data-ops",
+                "resources:", "  - ../kubernetes", "images:", "  - name: ordinal/ordinal-operator",
+                "    newName: registry.example.com/ordinal-operator", "    newTag: \"1.0\"", ""));
+        List<ObjectNode> docs = render(overlay, tmp);
+        assertInstalledInto("data-ops", docs);
+        assertEquals("registry.example.com/ordinal-operator:1.0", container(docs).path("image").asText());
+    }
+
+    @Test
+    void theNativeOverlayKeepsEverythingButImageAndBounds(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(onPath("kubectl"), "kubectl is not installed: kustomize rendering not checked");
+        List<ObjectNode> docs = render(Path.of("native", "deploy"), tmp);
+        assertInstalledInto("ordinal-system", docs);
+        JsonNode c = container(docs);
+        assertTrue(c.path("image").asText().endsWith("-native"), c.path("image").asText());
+        assertEquals("[\"-Xmx128m\"]", c.path("args").toString());
+        assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
+    }
+
+    private static List<ObjectNode> render(Path dir, Path tmp) throws Exception {
+        Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), err);
-        Path rendered = tmp.resolve("rendered.yaml");
+        Path rendered = Files.createTempFile(tmp, "rendered", ".yaml");
         Files.writeString(rendered, out);
+        return Manifests.documents(rendered);
+    }
 
-        List<ObjectNode> docs = Manifests.documents(rendered);
+    private static JsonNode container(List<ObjectNode> docs) {
+        return docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow()
+                .path("spec").path("template").path("spec").path("containers").get(0);
+    }
+
+    /** Every namespaced object and every binding subject in {@code ns}; the complete set of kinds. */
+    private static void assertInstalledInto(String ns, List<ObjectNode> docs) {
         Set<String> kinds = new TreeSet<>();
         for (ObjectNode d : docs) {
             String kind = d.path("kind").asText();
             kinds.add(kind);
             JsonNode meta = d.path("metadata");
             switch (kind) {
-                case "Namespace" -> assertEquals("data-ops", meta.path("name").asText());
+                case "Namespace" -> assertEquals(ns, meta.path("name").asText());
                 case "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding" -> assertTrue(meta.path("namespace").isMissingNode(), kind);
-                default -> assertEquals("data-ops", meta.path("namespace").asText(), kind + " " + meta.path("name").asText());
+                default -> assertEquals(ns, meta.path("namespace").asText(), kind + " " + meta.path("name").asText());
             }
             if (kind.endsWith("RoleBinding")) {
-                assertEquals("data-ops", d.path("subjects").get(0).path("namespace").asText(), kind + " subject");
-            }
-            if (kind.equals("Deployment")) {
-                assertFalse(out.contains("ordinal-system"), "no trace of the default namespace left");
+                assertEquals(ns, d.path("subjects").get(0).path("namespace").asText(), kind + " subject");
             }
         }
         assertEquals(Set.of("ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "Namespace", "Role",
