@@ -79,8 +79,8 @@ class NativeReadinessTest {
 
         Set<String> missing = new TreeSet<>(needed);
         missing.removeAll(registered);
-        assertEquals(Set.of(), missing, "not registered for reflection: add them to native/reflection-config.json "
-                + "(quarkus.native.additional-build-args) or @RegisterForReflection");
+        assertEquals(Set.of(), missing, "not registered for reflection: register them with @RegisterForReflection(targets = ...) or a reflection config "
+                + "file passed through quarkus.native.additional-build-args");
     }
 
     /** Binary names of Ordinal's compiled classes under a package path. */
