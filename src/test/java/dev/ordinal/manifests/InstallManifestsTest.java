@@ -98,7 +98,7 @@ class InstallManifestsTest {
             Manifests.one(file, kind, role);
         }
         // the Lease rules are namespaced (a Role), not cluster-wide
-        assertFalse(RbacTest.granted().stream().anyMatch(g -> g.startsWith("coordination.k8s.io/") && clusterRoleGrants().contains(g)));
+        assertFalse(RbacRules.granted().stream().anyMatch(g -> g.startsWith("coordination.k8s.io/") && clusterRoleGrants().contains(g)));
         // the Lease name the operator uses is the one documented with the Role
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
         assertTrue(properties.contains("ordinal.leader-election.lease-name=ordinal-leader"));

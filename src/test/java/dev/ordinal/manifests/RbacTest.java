@@ -8,19 +8,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.embedded.RequestCounter;
-import dev.ordinal.embedded.RequestCounter.Verb;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -38,14 +33,6 @@ import io.quarkus.test.junit.QuarkusTest;
 class RbacTest {
     private static final String NS = "rbac-seed";
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    /** Plural → API group of everything Ordinal may touch; an operator request on anything else fails the test. */
-    private static final Map<String, String> GROUPS = Map.of(
-            "clusters", "apps.ordinal.dev",
-            "instancesets", "workloads.ordinal.dev",
-            "opsrequests", "operations.ordinal.dev",
-            "pods", "", "persistentvolumeclaims", "", "services", "", "events", "",
-            "leases", "coordination.k8s.io");
 
     /**
      * Grants no request of this run can show: leader election is on in the prod profile only (the Lease verbs
@@ -103,12 +90,13 @@ class RbacTest {
         // "guarded" had terminationPolicy Delete: its claim stays, as the policy says
         assertEquals(1, driver.persistentVolumeClaims().inNamespace(NS).withLabel("app.kubernetes.io/instance", "guarded").list().getItems().size());
 
-        Set<String> used = operatorRequests();
-        Set<String> granted = granted();
+        // The test profile lets the operator apply its own CRDs (quarkus.operator-sdk.crd.apply=true); production
+        // does not (productionDoesNotInstallCrds, and PackagedOperatorIT sees no such request from the jar).
+        Set<String> used = RbacRules.used(RecordingApiServerResource.server().counter().snapshot(),
+                RecordingApiServerResource.traced().counter().snapshot(), Set.of("customresourcedefinitions"));
+        Set<String> granted = RbacRules.granted();
 
-        Set<String> notGranted = new TreeSet<>(used);
-        notGranted.removeAll(granted);
-        assertEquals(Set.of(), notGranted, "the operator sent requests kubernetes/rbac does not grant");
+        assertEquals(Set.of(), RbacRules.notGranted(used), "the operator sent requests kubernetes/rbac does not grant");
 
         Set<String> unused = new TreeSet<>(granted);
         unused.removeAll(used);
@@ -122,70 +110,6 @@ class RbacTest {
         // is why RBAC grants nothing on customresourcedefinitions.
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
         assertTrue(properties.lines().anyMatch("quarkus.operator-sdk.crd.apply=false"::equals), "prod must keep crd.apply=false");
-    }
-
-    /** "group/resource verb" of every request the operator sent, apply counted as patch (and create, see below). */
-    private static Set<String> operatorRequests() {
-        RequestCounter.Snapshot all = RecordingApiServerResource.server().counter().snapshot();
-        RequestCounter.Snapshot test = RecordingApiServerResource.traced().counter().snapshot();
-        RequestCounter.Snapshot operator = all.minus(test);
-        Set<String> createdByTest = new TreeSet<>();
-        test.counts().forEach((k, n) -> {
-            if (k.verb() == Verb.CREATE) {
-                createdByTest.add(k.resource());
-            }
-        });
-        Set<String> out = new TreeSet<>();
-        operator.counts().forEach((k, n) -> {
-            if (n <= 0 || k.resource().equals("discovery") || k.resource().startsWith("customresourcedefinitions")) {
-                return;
-            }
-            String plural = k.resource().split("/")[0];
-            assertTrue(GROUPS.containsKey(plural), "the operator touched " + k + ", which Ordinal has no business with");
-            String resource = GROUPS.get(plural) + "/" + k.resource();
-            switch (k.verb()) {
-                case GET -> out.add(resource + " get");
-                case LIST -> out.add(resource + " list");
-                case WATCH -> out.add(resource + " watch");
-                case CREATE -> out.add(resource + " create");
-                case UPDATE -> out.add(resource + " update");
-                case PATCH -> out.add(resource + " patch");
-                case DELETE -> out.add(resource + " delete");
-                case APPLY -> {
-                    out.add(resource + " patch");
-                    // A server-side apply that creates its object is authorized as create too. The objects the
-                    // operator applies without anyone else creating them (InstanceSets) are created that way.
-                    if (!k.resource().contains("/") && !createdByTest.contains(k.resource())) {
-                        out.add(resource + " create");
-                    }
-                }
-                default -> out.add(resource + " " + k.verb());
-            }
-        });
-        return out;
-    }
-
-    /** "group/resource verb" granted by the ClusterRole and Role in kubernetes/rbac. */
-    static Set<String> granted() {
-        Set<String> out = new TreeSet<>();
-        for (Path file : Manifests.yamlFiles(Manifests.ROOT.resolve("rbac"))) {
-            for (JsonNode doc : Manifests.documents(file)) {
-                String kind = doc.path("kind").asText();
-                if (!kind.equals("ClusterRole") && !kind.equals("Role")) {
-                    continue;
-                }
-                for (JsonNode rule : doc.path("rules")) {
-                    for (JsonNode group : rule.path("apiGroups")) {
-                        for (JsonNode resource : rule.path("resources")) {
-                            for (JsonNode verb : rule.path("verbs")) {
-                                out.add(group.asText() + "/" + resource.asText() + " " + verb.asText());
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out;
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T load(Path file, Class<T> type, KubernetesClient client) {

@@ -6,6 +6,8 @@ import java.util.Map;
 
 import dev.ordinal.embedded.EmbeddedApiServer;
 import dev.ordinal.embedded.KubeletSimulator;
+import dev.ordinal.embedded.RequestCounter;
+import dev.ordinal.manifests.TracedClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -17,6 +19,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class PackagedApiServerResource implements QuarkusTestResourceLifecycleManager {
     private static volatile EmbeddedApiServer server;
+    private static volatile RequestCounter.Snapshot beforeOperator;
+    private static volatile TracedClients traced;
     private static volatile KubernetesClient kubeletClient;
     private static volatile KubeletSimulator kubelet;
 
@@ -24,11 +28,23 @@ public class PackagedApiServerResource implements QuarkusTestResourceLifecycleMa
         return server;
     }
 
+    /** What the server had answered before the operator started (the CRD install). */
+    static RequestCounter.Snapshot beforeOperator() {
+        return beforeOperator;
+    }
+
+    /** Clients whose requests are the test's own, not the operator's. */
+    static TracedClients traced() {
+        return traced;
+    }
+
     @Override
     public Map<String, String> start() {
         server = EmbeddedApiServer.start(0);
         server.applyDirectory(Path.of("kubernetes", "crds"));
-        kubeletClient = server.newClient();
+        beforeOperator = server.counter().snapshot();
+        traced = new TracedClients();
+        kubeletClient = traced.newClient(server.config());
         kubelet = new KubeletSimulator(kubeletClient).readyDelay(Duration.ofMillis(50)).start();
         return Map.of(
                 "quarkus.kubernetes-client.api-server-url", server.url(),

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +25,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.manifests.RbacRules;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -32,7 +35,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
  * The packaged operator (target/quarkus-app/quarkus-run.jar; the native executable with -Dnative), in the prod
  * profile, against the embedded API server holding the CRDs from kubernetes/crds: it becomes ready, runs the
  * example Kafka cluster and the seed scenario from kubernetes/examples exactly as a user applies them, and serves
- * its metrics. One boot for the whole class.
+ * its metrics, sending only requests the installed RBAC grants. One boot for the whole class.
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(PackagedApiServerResource.class)
@@ -44,7 +47,7 @@ class PackagedOperatorIT {
 
     @BeforeAll
     static void connect() {
-        client = PackagedApiServerResource.server().newClient();
+        client = PackagedApiServerResource.traced().newClient(PackagedApiServerResource.server().config());
     }
 
     @AfterAll
@@ -90,6 +93,17 @@ class PackagedOperatorIT {
                 .body(containsString("ordinal_ops_transitions"))
                 .body(containsString("ordinal_ssa_writes"))
                 .body(containsString("reconciliations_"));
+    }
+
+    @Test
+    @Order(4)
+    void sentOnlyRequestsTheInstalledRbacGrants() {
+        // The jar runs the prod profile: no CRD install (an unknown resource fails RbacRules.used), no request
+        // outside kubernetes/rbac.
+        var all = PackagedApiServerResource.server().counter().snapshot().minus(PackagedApiServerResource.beforeOperator());
+        Set<String> used = RbacRules.used(all, PackagedApiServerResource.traced().counter().snapshot(), Set.of());
+        assertTrue(used.contains("workloads.ordinal.dev/instancesets create"), "traffic seen: " + used);
+        assertEquals(Set.of(), RbacRules.notGranted(used), "requests kubernetes/rbac does not grant");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
