@@ -47,6 +47,23 @@ class InstallManifestsTest {
     }
 
     @Test
+    void everyInstallManifestHoldsOnlyFieldsKubernetesKnows() {
+        var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+        List<Path> files = new ArrayList<>(List.of(Manifests.ROOT.resolve("namespace.yaml")));
+        files.addAll(Manifests.yamlFiles(Manifests.ROOT.resolve("rbac")));
+        files.addAll(Manifests.yamlFiles(Manifests.ROOT.resolve("operator")));
+        for (Path file : files) {
+            for (ObjectNode doc : Manifests.documents(file)) {
+                Object typed = serialization.unmarshal(doc.toString());
+                assertFalse(typed instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource, file + ": unknown kind");
+                List<String> unknown = new ArrayList<>();
+                UnknownFields.collect(typed, file.getFileName().toString(), unknown);
+                assertEquals(List.of(), unknown, file.toString());
+            }
+        }
+    }
+
+    @Test
     void theOperatorPodRunsUnprivilegedWithProbesAndBounds() {
         JsonNode pod = deployment().path("spec").path("template").path("spec");
         assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), "pod runAsNonRoot");
