@@ -43,6 +43,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     private final KubernetesClient client;
     private final EventRecorder events;
+    @jakarta.inject.Inject
+    dev.ordinal.observability.OpsMetrics metrics;
 
     public ClusterReconciler(KubernetesClient client, EventRecorder events) {
         this.client = client;
@@ -134,7 +136,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 .withOwnerReferences(PodFactory.ownerOf(cluster))
                 .build());
         set.setSpec(wanted);
-        client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply();
+        metrics.ssa("instancesets", () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
         LOG.debugf("applied instance set %s", set.getMetadata().getName());
     }
 

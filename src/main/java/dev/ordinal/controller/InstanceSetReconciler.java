@@ -45,6 +45,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
     private final KubernetesClient client;
     private final EventRecorder events;
+    @jakarta.inject.Inject
+    dev.ordinal.observability.PodReadinessMetrics readiness;
 
     public InstanceSetReconciler(KubernetesClient client, EventRecorder events) {
         this.client = client;
@@ -94,6 +96,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     @Override
     public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
+        readiness.forget(set);
         context.getSecondaryResources(Pod.class).forEach(p -> deletePod(set, p));
         if (retention(set.getSpec()).whenDeleted == Retention.Delete) {
             context.getSecondaryResources(PersistentVolumeClaim.class).forEach(c -> deleteClaim(set, c));
@@ -184,6 +187,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     }
 
     private UpdateControl<InstanceSet> status(InstanceSet set, InstanceSetStatus next) {
+        readiness.observe(set, next);
         if (InstanceSetStatusBuilder.same(set.getStatus(), next)) {
             return UpdateControl.noUpdate();
         }

@@ -62,6 +62,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private volatile InformerEventSource<Pod, OpsRequest> podSource;
     private volatile InformerEventSource<Cluster, OpsRequest> clusterSource;
     private volatile InformerEventSource<OpsRequest, OpsRequest> peerSource;
+    @jakarta.inject.Inject
+    dev.ordinal.observability.OpsEventStream opsEvents;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
@@ -436,6 +438,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private OpsRequest writeStatus(OpsRequest ops, Context<OpsRequest> context) {
         ops.getStatus().observedGeneration = ops.getMetadata().getGeneration();
         OpsRequest saved = context.resourceOperations().serverSideApplyPrimaryStatus(ops);
+        opsEvents.statusWritten(ops);
         if (saved.getStatus() == null) {
             saved.setStatus(ops.getStatus());
         }
