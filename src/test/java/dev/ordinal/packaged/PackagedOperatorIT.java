@@ -38,7 +38,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
  * its metrics, sending only requests the installed RBAC grants. One boot for the whole class.
  */
 @QuarkusIntegrationTest
-@QuarkusTestResource(PackagedApiServerResource.class)
+@QuarkusTestResource(value = PackagedApiServerResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedOperatorIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
