@@ -386,6 +386,7 @@ class OpsScenariosTest {
     void scenario19_invalidInputsFailWithTheFieldAndValue() {
         f.runningCluster("kafka", broker(3));
         String rv = f.cluster("kafka").getMetadata().getResourceVersion();
+        long generation = f.cluster("kafka").getMetadata().getGeneration();
         record Case(String name, String cluster, dev.ordinal.api.ops.HorizontalScaling entry, String expect) {
         }
         var sameTwice = offline("broker", "kafka-broker-1", "kafka-broker-1");
@@ -412,12 +413,16 @@ class OpsScenariosTest {
             String message = Conditions.find(ops.getStatus().conditions, "Validated").message;
             assertTrue(message.contains(c.expect()), c.name() + ": " + message);
         }
+        assertEquals(generation, f.cluster("kafka").getMetadata().getGeneration(), "the Cluster spec is untouched");
+        assertEquals(rv, f.cluster("kafka").getMetadata().getResourceVersion(), "the Cluster is untouched");
         f.createOps("already-offline-setup", "kafka", offline("broker", "kafka-broker-2"));
         f.awaitOps("already-offline-setup", "Succeed");
         rv = f.cluster("kafka").getMetadata().getResourceVersion();
+        generation = f.cluster("kafka").getMetadata().getGeneration();
         f.createOps("already-offline", "kafka", offline("broker", "kafka-broker-2"));
         OpsRequest again = f.awaitOps("already-offline", "Failed");
         assertTrue(Conditions.find(again.getStatus().conditions, "Validated").message.contains("kafka-broker-2"));
+        assertEquals(generation, f.cluster("kafka").getMetadata().getGeneration(), "the Cluster spec is untouched");
         assertEquals(rv, f.cluster("kafka").getMetadata().getResourceVersion(), "the Cluster is untouched");
     }
 
