@@ -192,8 +192,9 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             return UpdateControl.noUpdate();
         }
         set.setStatus(next);
-        // Status is derived from what is observed now: last writer wins, no optimistic lock needed.
-        set.getMetadata().setResourceVersion(null);
+        // Keep the optimistic lock, as for the Cluster: a status write landing after the Cluster controller applied a
+        // new spec would otherwise hide that spec change's event, and the new generation would not be reconciled.
+        // A 409 retries the reconcile, which then sees the new spec.
         return UpdateControl.patchStatus(set);
     }
 
