@@ -52,6 +52,8 @@ import io.smallrye.mutiny.Uni;
 public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Logger LOG = Logger.getLogger(OpsRequestReconciler.class);
     static final String BY_CLUSTER = "byCluster";
+    /** Bound on one Cluster apply including its retries (5 back-offs of at most 2 s, plus the requests). */
+    private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -186,18 +188,30 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     // ---- Creating: the one Cluster write ---------------------------------------------------------------------
 
-    private UpdateControl<OpsRequest> creating(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
-        Map<String, ScalingPlan> plans = plans(ops, cluster);
-        if (plans == null) {
-            return finish(ops, context, OpsPhase.FAILED, "PlanFailed", planError(ops, cluster));
-        }
-        cluster = applyToCluster(ops, cluster, targets(plans, false));
+    /** The decision flow: observed state → plan (pure, from the snapshot) → ONE server-side apply → status. */
+    private UpdateControl<OpsRequest> creating(OpsRequest ops, Cluster observed, Context<OpsRequest> context) {
+        return Uni.createFrom().item(() -> plans(ops, observed))
+                .onItem().ifNull().failWith(() -> new PlanFailure(planError(ops, observed)))
+                .onItem().transformToUni(plans -> applyToCluster(ops, observed, targets(plans, false))
+                        .map(cluster -> startRunning(ops, context, plans, cluster)))
+                .onFailure(PlanFailure.class).recoverWithItem(e -> finish(ops, context, OpsPhase.FAILED, "PlanFailed", e.getMessage()))
+                .await().atMost(APPLY_WAIT);
+    }
+
+    private UpdateControl<OpsRequest> startRunning(OpsRequest ops, Context<OpsRequest> context, Map<String, ScalingPlan> plans,
+            Cluster cluster) {
         ops.getStatus().plan = OpsStatus.plan(plans);
         OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
-        ProgressReport report = OpsProgress.compute(plans, observedPods(context, ops));
-        OpsStatus.progress(ops, report);
+        OpsStatus.progress(ops, OpsProgress.compute(plans, observedPods(context, ops)));
         OpsRequest saved = transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
         return running(saved, cluster, context);
+    }
+
+    /** The snapshot and the Cluster no longer give a valid plan (e.g. the Cluster was deleted). */
+    private static final class PlanFailure extends RuntimeException {
+        PlanFailure(String message) {
+            super(message, null, false, false);
+        }
     }
 
     // ---- Running / Cancelling: progress, cancel, deadline ----------------------------------------------------
@@ -209,7 +223,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         }
         String phase = ops.getStatus().phase;
         if (OpsPhase.RUNNING.equals(phase) && Boolean.TRUE.equals(ops.getSpec().cancel)) {
-            cluster = applyToCluster(ops, cluster, targets(plans, true));
+            cluster = applyToCluster(ops, cluster, targets(plans, true)).await().atMost(APPLY_WAIT);
             ops.getStatus().cancelTimestamp = Conditions.now();
             OpsStatus.condition(ops, "Progressing", true, "Cancelling", "the snapshot is re-applied; waiting for pods to match it");
             ops = transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
@@ -264,26 +278,30 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     // ---- Steps -------------------------------------------------------------------------------------------------
 
     /**
-     * The single Cluster write of a plan (or of its reversal): one server-side apply, retried on 409. Returns the
-     * Cluster as the server answered it, and hands that to the clusters informer's cache too: until the watch
-     * delivers the new generation, the cache still shows the old, settled one, and an ops must never end on that.
+     * The single Cluster write of a plan (or of its reversal): one server-side apply, retried on 409 with back-off.
+     * Emits the Cluster as the server answered it, and hands that to the clusters informer's cache too: until the
+     * watch delivers the new generation, the cache still shows the old, settled one, and an ops must never end on
+     * that. When the Cluster already carries the targets (e.g. a restart after the write), nothing is sent.
      */
-    private Cluster applyToCluster(OpsRequest ops, Cluster cluster, Map<String, ComponentShape> targets) {
+    private Uni<Cluster> applyToCluster(OpsRequest ops, Cluster cluster, Map<String, ComponentShape> targets) {
         if (ClusterApply.alreadyApplied(cluster, targets)) {
-            return cluster;
+            return Uni.createFrom().item(cluster);
         }
         var body = ClusterApply.body(cluster, targets);
-        var answer = Uni.createFrom().item(() -> client.resource(body).fieldManager(Labels.OPS_MANAGER).forceConflicts().serverSideApply())
-                .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
-                .invoke(e -> metrics.applyConflict(ops))
-                .onFailure(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
-                .retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(5)
+        return Uni.createFrom().item(() -> client.resource(body).fieldManager(Labels.OPS_MANAGER).forceConflicts().serverSideApply())
+                .onFailure(OpsRequestReconciler::isConflict).invoke(e -> metrics.applyConflict(ops))
+                .onFailure(OpsRequestReconciler::isConflict).retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(5)
                 .onItem().invoke(r -> metrics.applied(ops, "ok"))
                 .onFailure().invoke(e -> metrics.applied(ops, "error"))
-                .await().atMost(Duration.ofSeconds(30));
-        Cluster applied = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
-        clusterSource.handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, cluster);
-        return applied;
+                .map(answer -> {
+                    Cluster applied = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
+                    clusterSource.handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, cluster);
+                    return applied;
+                });
+    }
+
+    private static boolean isConflict(Throwable e) {
+        return e instanceof KubernetesClientException k && k.getCode() == 409;
     }
 
     /** The Cluster controller has observed the latest spec and reports a phase an ops may end on. */

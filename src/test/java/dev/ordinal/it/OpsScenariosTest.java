@@ -539,6 +539,19 @@ class OpsScenariosTest {
     }
 
     @Test
+    void aClusterDeletedUnderARunningOpsFailsItNamingTheCluster() {
+        f.runningCluster("kafka", broker(3));
+        kubelet().neverReady("kafka-broker-3");
+        f.createOps("out", "kafka", scaleOut("broker", 1));
+        f.awaitOps("out", "Running");
+        client.resources(Cluster.class).inNamespace(f.ns).withName("kafka").delete();
+        OpsRequest ops = f.awaitOps("out", "Failed");
+        var failed = Conditions.find(ops.getStatus().conditions, "Failed");
+        assertEquals("PlanFailed", failed.reason);
+        assertTrue(failed.message.contains("cluster kafka no longer exists"), failed.message);
+    }
+
+    @Test
     void scenario26_dryRunShowsThePlanAndChangesNothing() {
         afterScenario2();
         String rv = f.cluster("kafka").getMetadata().getResourceVersion();
