@@ -213,8 +213,26 @@ final class Rig implements AutoCloseable {
 
     OpsRequest awaitOps(String name, String phase) {
         await().atMost(WAIT).untilAsserted(() -> assertEquals(phase, opsPhase(name), () -> "ops " + name + " status: "
-                + client.getKubernetesSerialization().asJson(ops(name) == null ? null : ops(name).getStatus())));
+                + client.getKubernetesSerialization().asJson(ops(name) == null ? null : ops(name).getStatus()) + "\n" + state()));
         return ops(name);
+    }
+
+    /** Cluster, InstanceSet and pod state of this namespace, for failure messages. */
+    String state() {
+        var json = client.getKubernetesSerialization();
+        StringBuilder b = new StringBuilder();
+        client.resources(Cluster.class).inNamespace(ns).list().getItems().forEach(c -> b.append("cluster ")
+                .append(c.getMetadata().getName()).append(" gen ").append(c.getMetadata().getGeneration()).append(" spec ")
+                .append(json.asJson(c.getSpec().componentSpecs.stream().map(x -> x.name + " replicas=" + x.replicas
+                        + " offline=" + x.offlineInstances).toList()))
+                .append(' ').append(json.asJson(c.getStatus())).append('\n'));
+        client.resources(dev.ordinal.api.instanceset.InstanceSet.class).inNamespace(ns).list().getItems()
+                .forEach(s -> b.append("instanceset ").append(s.getMetadata().getName()).append(" gen ")
+                        .append(s.getMetadata().getGeneration()).append(" replicas=").append(s.getSpec().replicas)
+                        .append(' ').append(json.asJson(s.getStatus())).append('\n'));
+        pods().forEach(p -> b.append("pod ").append(p.getMetadata().getName()).append(" ready=")
+                .append(PodFacts.isReady(p)).append('\n'));
+        return b.toString();
     }
 
     void cancel(String name) {
