@@ -143,6 +143,9 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
         if (fault > 0) {
             return status(fault, reasonOf(fault), "injected fault for " + verb + " " + api.resource());
         }
+        if ("POST".equals(method) && api.resource() != null && api.resource().startsWith("selfsubject")) {
+            return selfReview(api, request.getUtf8Body());
+        }
         try {
             return switch (method) {
                 case "GET" -> get(api, path, request.getHeader("Accept"));
@@ -630,6 +633,26 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
                 webSocket.close(1000, "resource version expired");
             }
         });
+    }
+
+    /**
+     * The embedded server has no RBAC: a self access review is allowed, a self rules review lists every verb on
+     * everything (JOSDK asks one before it campaigns for a leader-election Lease).
+     */
+    private static MockResponse selfReview(ApiPath api, String body) {
+        ObjectNode review = parseObject(body);
+        ObjectNode status = review.putObject("status");
+        if (api.resource().equals("selfsubjectrulesreviews")) {
+            ObjectNode rule = status.putArray("resourceRules").addObject();
+            rule.putArray("verbs").add("*");
+            rule.putArray("apiGroups").add("*");
+            rule.putArray("resources").add("*");
+            status.putArray("nonResourceRules");
+            status.put("incomplete", false);
+        } else {
+            status.put("allowed", true);
+        }
+        return json(201, review.toString());
     }
 
     /** The CRUD dispatcher's watch listener, plus the socket it serves so that {@link #dropWatches()} can cut it. */
