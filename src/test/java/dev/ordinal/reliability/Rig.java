@@ -235,11 +235,21 @@ final class Rig implements AutoCloseable {
         return b.toString();
     }
 
+    /** Sets spec.cancel the way a user does: read-modify-write, retried on 409 (the operator writes status). */
     void cancel(String name) {
-        client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
-            o.getSpec().cancel = true;
-            return o;
-        });
+        for (int attempt = 1;; attempt++) {
+            try {
+                client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
+                    o.getSpec().cancel = true;
+                    return o;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     // ---- pods ----------------------------------------------------------------------------------------------------
