@@ -251,13 +251,15 @@ class ModelBasedTest {
             assertTrue(cluster.getMetadata().getGeneration() - generation <= 2 * startedEver,
                     "generation " + cluster.getMetadata().getGeneration() + " after " + startedEver + " started ops");
             // (5) claims are never lost: every claim seen keeps its uid (Retain), and every pod has its claim
+            // (pods are listed first: a claim is created before its pod, so it is in the later claim list)
+            List<String> pods = rig.podNames();
             Map<String, String> claims = new HashMap<>();
             for (PersistentVolumeClaim c : rig.client.persistentVolumeClaims().inNamespace(rig.ns).list().getItems()) {
                 claims.put(c.getMetadata().getName(), c.getMetadata().getUid());
             }
             claimUids.forEach((name, uid) -> assertEquals(uid, claims.get(name), "claim " + name + " kept"));
             claimUids.putAll(claims);
-            for (String pod : rig.podNames()) {
+            for (String pod : pods) {
                 assertTrue(pod.startsWith("kafka-broker-"), pod);
                 assertTrue(claims.containsKey("data-" + pod), "pod " + pod + " has its claim");
             }
