@@ -96,8 +96,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             return UpdateControl.noUpdate();
         }
         cluster.setStatus(next);
-        // Status is derived from the InstanceSets observed now: last writer wins, no optimistic lock needed.
-        cluster.getMetadata().setResourceVersion(null);
+        // Keep the optimistic lock: a status write that lands after a spec change (the ops' apply) would otherwise
+        // swallow that change's event, and the new generation would never be reconciled. A 409 retries the reconcile.
         return UpdateControl.patchStatus(cluster);
     }
 

@@ -135,13 +135,16 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         }
     }
 
-    /** Creates; an object that already exists (a stale cache) counts as done. */
+    /**
+     * Creates; an object that already exists (a stale cache) counts as done. A 409 for an object that is not there
+     * is rethrown so the reconcile is retried: nothing else would wake this set to create it.
+     */
     private boolean createIgnoringExisting(io.fabric8.kubernetes.api.model.HasMetadata resource) {
         try {
             client.resource(resource).create();
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
+            if (e.getCode() == 409 && client.resource(resource).get() != null) {
                 return false;
             }
             throw e;

@@ -90,6 +90,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return dispatcher.faults();
     }
 
+    /** Cuts every open watch (the server keeps running); see {@link SsaDispatcher#dropWatches()}. */
+    public int dropWatches() {
+        return dispatcher.dropWatches();
+    }
+
     public SsaDispatcher dispatcher() {
         return dispatcher;
     }

@@ -233,6 +233,11 @@ public final class KubeletSimulator implements AutoCloseable {
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 LOG.debugf("kubelet simulator could not update %s/%s: %s", ns, name, e.getMessage());
+                // a real kubelet keeps reporting: try again while the API server is unreachable or failing
+                ScheduledExecutorService ex = executor;
+                if (ex != null && !ex.isShutdown()) {
+                    ex.schedule(() -> writeStatus(ns, name, seen), 500, TimeUnit.MILLISECONDS);
+                }
             }
         }
     }

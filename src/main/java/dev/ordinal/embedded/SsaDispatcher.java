@@ -53,6 +53,7 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
     private final Discovery discovery = new Discovery(this);
     private final Tables tables = new Tables(discovery);
     private final ReadWriteLock lock;
+    private final java.util.Set<OpenWatch> openWatches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public SsaDispatcher() {
         this.lock = parentLock();
@@ -76,6 +77,25 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
 
     public FaultInjector faults() {
         return faults;
+    }
+
+    /**
+     * Closes every open watch connection, as an API server does when it restarts or times a watch out; clients
+     * reconnect from their last resourceVersion. Returns how many were closed.
+     */
+    public int dropWatches() {
+        int n = 0;
+        for (OpenWatch w : java.util.List.copyOf(openWatches)) {
+            if (w.close()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Watch connections open now. */
+    public int openWatches() {
+        return openWatches.size();
     }
 
     /** Runs {@code action} holding the store's write lock (for direct store access from tools). */
@@ -117,8 +137,14 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
         String manager = api.query().getOrDefault("fieldManager", "");
         counter.record(verb, api.resource(), manager);
         int fault = faults.take(verb, api.resource());
+        if (fault == 410 && verb == Verb.WATCH) {
+            return expiredWatch();
+        }
         if (fault > 0) {
             return status(fault, reasonOf(fault), "injected fault for " + verb + " " + api.resource());
+        }
+        if ("POST".equals(method) && api.resource() != null && api.resource().startsWith("selfsubject")) {
+            return selfReview(api, request.getUtf8Body());
         }
         try {
             return switch (method) {
@@ -140,6 +166,9 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
 
     private MockResponse get(ApiPath api, String path, String accept) {
         MockResponse r = handleGet(path);
+        if (api.watch() && r.getWebSocketListener() != null) {
+            return r.withWebSocketUpgrade(new OpenWatch(r.getWebSocketListener(), openWatches));
+        }
         if (api.watch() || !Tables.wantsTable(accept) || r.code() != 200 || r.getBody() == null) {
             return r;
         }
@@ -545,6 +574,7 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
         return switch (code) {
             case 409 -> "Conflict";
             case 404 -> "NotFound";
+            case 410 -> "Gone";
             case 429 -> "TooManyRequests";
             case 503 -> "ServiceUnavailable";
             default -> code >= 500 ? "InternalError" : "BadRequest";
@@ -586,6 +616,91 @@ public class SsaDispatcher extends KubernetesCrudDispatcher {
             cause.put("field", c.field());
         }
         return json(409, s.toString());
+    }
+
+    /**
+     * What an API server answers a watch from a compacted resourceVersion: the stream opens, carries one ERROR event
+     * with a 410 Status, and closes. Clients must list again (an HTTP 410 on the upgrade is only retried).
+     */
+    private static MockResponse expiredWatch() {
+        return new MockResponse().withWebSocketUpgrade(new io.fabric8.mockwebserver.http.WebSocketListener() {
+            @Override
+            public void onOpen(io.fabric8.mockwebserver.http.WebSocket webSocket, io.fabric8.mockwebserver.http.Response response) {
+                ObjectNode event = FieldPaths.JSON.createObjectNode();
+                event.put("type", "ERROR");
+                event.set("object", statusNode(410, "Expired", "too old resource version (injected fault)"));
+                webSocket.send(event.toString());
+                webSocket.close(1000, "resource version expired");
+            }
+        });
+    }
+
+    /**
+     * The embedded server has no RBAC: a self access review is allowed, a self rules review lists every verb on
+     * everything (JOSDK asks one before it campaigns for a leader-election Lease).
+     */
+    private static MockResponse selfReview(ApiPath api, String body) {
+        ObjectNode review = parseObject(body);
+        ObjectNode status = review.putObject("status");
+        if (api.resource().equals("selfsubjectrulesreviews")) {
+            ObjectNode rule = status.putArray("resourceRules").addObject();
+            rule.putArray("verbs").add("*");
+            rule.putArray("apiGroups").add("*");
+            rule.putArray("resources").add("*");
+            status.putArray("nonResourceRules");
+            status.put("incomplete", false);
+        } else {
+            status.put("allowed", true);
+        }
+        return json(201, review.toString());
+    }
+
+    /** The CRUD dispatcher's watch listener, plus the socket it serves so that {@link #dropWatches()} can cut it. */
+    private static final class OpenWatch extends io.fabric8.mockwebserver.http.WebSocketListener {
+        private final io.fabric8.mockwebserver.http.WebSocketListener delegate;
+        private final java.util.Set<OpenWatch> open;
+        private volatile io.fabric8.mockwebserver.http.WebSocket socket;
+
+        OpenWatch(io.fabric8.mockwebserver.http.WebSocketListener delegate, java.util.Set<OpenWatch> open) {
+            this.delegate = delegate;
+            this.open = open;
+        }
+
+        boolean close() {
+            var s = socket;
+            open.remove(this);
+            return s != null && s.close(1000, "watch closed by the embedded API server");
+        }
+
+        @Override
+        public void onOpen(io.fabric8.mockwebserver.http.WebSocket webSocket, io.fabric8.mockwebserver.http.Response response) {
+            socket = webSocket;
+            open.add(this);
+            delegate.onOpen(webSocket, response);
+        }
+
+        @Override
+        public void onMessage(io.fabric8.mockwebserver.http.WebSocket webSocket, String text) {
+            delegate.onMessage(webSocket, text);
+        }
+
+        @Override
+        public void onClosing(io.fabric8.mockwebserver.http.WebSocket webSocket, int code, String reason) {
+            open.remove(this);
+            delegate.onClosing(webSocket, code, reason);
+        }
+
+        @Override
+        public void onClosed(io.fabric8.mockwebserver.http.WebSocket webSocket, int code, String reason) {
+            open.remove(this);
+            delegate.onClosed(webSocket, code, reason);
+        }
+
+        @Override
+        public void onFailure(io.fabric8.mockwebserver.http.WebSocket webSocket, Throwable t, io.fabric8.mockwebserver.http.Response response) {
+            open.remove(this);
+            delegate.onFailure(webSocket, t, response);
+        }
     }
 
     /** A failure answered as a Kubernetes Status. */

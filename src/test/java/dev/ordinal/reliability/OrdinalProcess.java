@@ -1,0 +1,86 @@
+package dev.ordinal.reliability;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.ordinal.controller.ClusterReconciler;
+import dev.ordinal.controller.InstanceSetReconciler;
+import dev.ordinal.controller.OpsRequestReconciler;
+import dev.ordinal.embedded.EmbeddedApiServer;
+import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsMetrics;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * One Ordinal "process": its own API client, NEW instances of the three reconcilers and its own JOSDK
+ * {@link Operator} (informers, caches, executors). Stopping it and starting another is what a pod restart does:
+ * nothing in memory survives, only what the API server stores.
+ */
+final class OrdinalProcess implements AutoCloseable {
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+    final String identity;
+    private final KubernetesClient client;
+    private final Operator operator;
+    private final AtomicLong reconciles = new AtomicLong();
+
+    private OrdinalProcess(EmbeddedApiServer server, String identity, LeaderElectionConfiguration leaderElection,
+            Duration defaultTimeout) {
+        this.identity = identity;
+        this.client = server.newClient();
+        Metrics counting = new Metrics() {
+            @Override
+            public void reconciliationStarted(HasMetadata resource, Map<String, Object> metadata) {
+                reconciles.incrementAndGet();
+            }
+        };
+        this.operator = new Operator(o -> {
+            o.withKubernetesClient(client).withCloseClientOnStop(true).withMetrics(counting)
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+                    .withConcurrentReconciliationThreads(4);
+            if (leaderElection != null) {
+                o.withLeaderElectionConfiguration(leaderElection);
+            }
+        });
+        EventRecorder events = new EventRecorder(client);
+        operator.register(new ClusterReconciler(client, events));
+        operator.register(new InstanceSetReconciler(client, events));
+        operator.register(new OpsRequestReconciler(client, events, new OpsMetrics(new SimpleMeterRegistry()), defaultTimeout, 20));
+    }
+
+    static OrdinalProcess start(EmbeddedApiServer server, String identity) {
+        return start(server, identity, null, DEFAULT_TIMEOUT);
+    }
+
+    static OrdinalProcess start(EmbeddedApiServer server, String identity, LeaderElectionConfiguration leaderElection,
+            Duration defaultTimeout) {
+        OrdinalProcess p = new OrdinalProcess(server, identity, leaderElection, defaultTimeout);
+        p.operator.start();
+        return p;
+    }
+
+    /** Reconciliations this process has started (any controller). */
+    long reconciles() {
+        return reconciles.get();
+    }
+
+    /** What the readiness probe reports: every informer of every controller is watching. */
+    boolean ready() {
+        return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    Operator operator() {
+        return operator;
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}
