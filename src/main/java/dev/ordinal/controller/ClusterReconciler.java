@@ -16,6 +16,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
 import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -43,12 +44,12 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     private final KubernetesClient client;
     private final EventRecorder events;
-    @jakarta.inject.Inject
-    dev.ordinal.observability.OpsMetrics metrics;
+    private final OpsMetrics metrics;
 
-    public ClusterReconciler(KubernetesClient client, EventRecorder events) {
+    public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics) {
         this.client = client;
         this.events = events;
+        this.metrics = metrics;
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.core.PodRollout;
 import dev.ordinal.core.PodRollout.PodState;
 import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.PodReadinessMetrics;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -45,12 +46,12 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
     private final KubernetesClient client;
     private final EventRecorder events;
-    @jakarta.inject.Inject
-    dev.ordinal.observability.PodReadinessMetrics readiness;
+    private final PodReadinessMetrics readiness;
 
-    public InstanceSetReconciler(KubernetesClient client, EventRecorder events) {
+    public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness) {
         this.client = client;
         this.events = events;
+        this.readiness = readiness;
     }
 
     @Override

@@ -25,6 +25,7 @@ import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
 import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -64,15 +65,16 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private volatile InformerEventSource<Pod, OpsRequest> podSource;
     private volatile InformerEventSource<Cluster, OpsRequest> clusterSource;
     private volatile InformerEventSource<OpsRequest, OpsRequest> peerSource;
-    @jakarta.inject.Inject
-    dev.ordinal.observability.OpsEventStream opsEvents;
 
-    public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics,
+    private final OpsEventStream opsEvents;
+
+    public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, OpsEventStream opsEvents,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
             @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue) {
         this.client = client;
         this.events = events;
         this.metrics = metrics;
+        this.opsEvents = opsEvents;
         this.defaultTimeout = defaultTimeout;
         this.maxQueue = maxQueue;
     }

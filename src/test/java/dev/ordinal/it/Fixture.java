@@ -127,12 +127,17 @@ final class Fixture {
 
     /** Read-modify-write with optimistic locking, retried on 409 as kubectl edit users do. */
     void editCluster(String cluster, Consumer<Cluster> edit) {
+        retryOnConflict(() -> client.resources(Cluster.class).inNamespace(ns).withName(cluster).edit(c -> {
+            edit.accept(c);
+            return c;
+        }));
+    }
+
+    /** A read-modify-write as a user does it: the controllers write status concurrently, so a 409 means read again. */
+    private static void retryOnConflict(Runnable edit) {
         for (int attempt = 1;; attempt++) {
             try {
-                client.resources(Cluster.class).inNamespace(ns).withName(cluster).edit(c -> {
-                    edit.accept(c);
-                    return c;
-                });
+                edit.run();
                 return;
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
@@ -275,10 +280,10 @@ final class Fixture {
     }
 
     void cancel(String name) {
-        client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
+        retryOnConflict(() -> client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
             o.getSpec().cancel = true;
             return o;
-        });
+        }));
     }
 
     List<Event> events(String kind, String name) {

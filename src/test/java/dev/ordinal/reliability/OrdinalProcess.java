@@ -9,7 +9,9 @@ import dev.ordinal.controller.InstanceSetReconciler;
 import dev.ordinal.controller.OpsRequestReconciler;
 import dev.ordinal.embedded.EmbeddedApiServer;
 import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.observability.PodReadinessMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -49,9 +51,12 @@ final class OrdinalProcess implements AutoCloseable {
             }
         });
         EventRecorder events = new EventRecorder(client);
-        operator.register(new ClusterReconciler(client, events));
-        operator.register(new InstanceSetReconciler(client, events));
-        operator.register(new OpsRequestReconciler(client, events, new OpsMetrics(new SimpleMeterRegistry()), defaultTimeout, 20));
+        // Each process has its own meters, as each pod has its own /q/metrics.
+        var meters = new SimpleMeterRegistry();
+        var metrics = new OpsMetrics(meters);
+        operator.register(new ClusterReconciler(client, events, metrics));
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters)));
+        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), defaultTimeout, 20));
     }
 
     static OrdinalProcess start(EmbeddedApiServer server, String identity) {
