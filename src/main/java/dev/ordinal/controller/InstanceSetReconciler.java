@@ -47,6 +47,8 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     private final KubernetesClient client;
     private final EventRecorder events;
     private final PodReadinessMetrics readiness;
+    private volatile InformerEventSource<Pod, InstanceSet> podSource;
+    private volatile InformerEventSource<PersistentVolumeClaim, InstanceSet> claimSource;
 
     public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness) {
         this.client = client;
@@ -65,6 +67,8 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         var services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, InstanceSet.class)
                 .withName("services").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(InstanceSetReconciler::ownerByLabel)
                 .build(), context);
+        podSource = pods;
+        claimSource = claims;
         return List.of(pods, claims, services);
     }
 
@@ -127,12 +131,23 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 PodFactory.template(set.getSpec(), instance.template()))) {
             String claimName = Labels.claimName(template.getMetadata().getName(), podName);
             if (!claims.containsKey(claimName)) {
-                createIgnoringExisting(PodFactory.claim(set, template, podName));
+                remember(claimSource, createIgnoringExisting(PodFactory.claim(set, template, podName)));
             }
         }
-        Pod pod = PodFactory.pod(set, podName, instance.template(), instance.ordinal());
-        if (createIgnoringExisting(pod)) {
+        Pod created = createIgnoringExisting(PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
+        if (created != null) {
+            remember(podSource, created);
             events.normal(set, "SuccessfulCreate", "created pod " + podName);
+        }
+    }
+
+    /**
+     * Hands what was just created to the informer's cache: a reconcile that runs before the watch delivers it (a
+     * status write answered 409 retries at once, say) must not create it again.
+     */
+    private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void remember(InformerEventSource<R, InstanceSet> source, R created) {
+        if (source != null && created != null) {
+            source.handleRecentResourceCreate(ResourceID.fromResource(created), created);
         }
     }
 
@@ -140,13 +155,12 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
      * Creates; an object that already exists (a stale cache) counts as done. A 409 for an object that is not there
      * is rethrown so the reconcile is retried: nothing else would wake this set to create it.
      */
-    private boolean createIgnoringExisting(io.fabric8.kubernetes.api.model.HasMetadata resource) {
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(R resource) {
         try {
-            client.resource(resource).create();
-            return true;
+            return client.resource(resource).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 && client.resource(resource).get() != null) {
-                return false;
+                return null;
             }
             throw e;
         }
