@@ -44,7 +44,19 @@ public final class JarFootprint {
     record Sample(double readyMillis, double quarkusSeconds, long idleRssKb, long peakRssKb) {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            measure(args);
+            status = 0;
+        } catch (Exception e) {
+            e.printStackTrace();
+        }
+        // The mock server's and the informers' non-daemon threads would keep this JVM (and the Maven build) alive.
+        System.exit(status);
+    }
+
+    private static void measure(String[] args) throws Exception {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path jar = Path.of(args.length > 0 ? args[0] : "target/quarkus-app/quarkus-run.jar");
         int runs = Integer.getInteger("bench.footprint.runs", 3);

@@ -209,6 +209,7 @@ class OperatorBenchmarkTest {
         Stats baseline = baseline(Math.max(200, LATENCY_CLUSTERS * LATENCY_CYCLES));
         reportLatency(results, baseline, seconds);
         reportWrites(results);
+        traceSeed(measured.get(0));
         writeReport();
     }
 
@@ -259,6 +260,21 @@ class OperatorBenchmarkTest {
         into.opsCount++;
         into.claimsNeeded += claimNeeded ? 1 : 0;
         operatorWrites(delta).forEach((row, n) -> into.writes.merge(row, n, Long::sum));
+    }
+
+    /** Offline kafka-broker-2 untraced, then the seed ops with every change in its namespace listed. */
+    private void traceSeed(String clusterKey) throws Exception {
+        runOne(clusterKey, Kind.OFFLINE, new Measured());
+        String ns = clusterKey.substring(0, clusterKey.indexOf('/'));
+        Measured seed = new Measured();
+        try (WriteTrace trace = new WriteTrace(client, ns)) {
+            Thread.sleep(200);
+            runOne(clusterKey, Kind.ONLINE, seed);
+            Thread.sleep(200);
+            REPORT.append("## One seed ops, change by change (watch events in its namespace; ")
+                    .append(seed.writes.values().stream().mapToLong(Long::longValue).sum()).append(" operator writes: ")
+                    .append(seed.writes).append(")\n\n").append(trace.table());
+        }
     }
 
     /** Waits until no write has reached the server for {@link #QUIET}; returns the counts then. */
