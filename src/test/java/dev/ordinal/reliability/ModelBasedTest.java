@@ -34,7 +34,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
  * invariants are checked after every step, and at every quiet point the world must match the Cluster exactly.
  * <p>
  * Default (CI): {@value #DEFAULT_STEPS} steps. The run tagged {@code long} (excluded by default; run it with
- * {@code ./mvnw test -Dtest=ModelBasedTest -Dordinal.excludedGroups=none -Dgroups=long}) takes
+ * {@code ./mvnw test -Dtest=ModelBasedTest -Dordinal.excludedGroups=none -Dordinal.test.groups=long}) takes
  * {@code -Dordinal.model.longSteps} (default 5000). {@code -Dordinal.model.seed=N} replays a run; every failure
  * prints its seed, step and the last actions.
  */
