@@ -55,6 +55,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     static final String BY_CLUSTER = "byCluster";
     /** Bound on one Cluster apply including its retries (5 back-offs of at most 2 s, plus the requests). */
     private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
+    private static final Duration CLUSTER_RECHECK = Duration.ofSeconds(2);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -98,6 +99,9 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .withSecondaryToPrimaryMapper(o -> activeOps(o.getMetadata().getNamespace(), o.getSpec().clusterName,
                         o.getMetadata().getName()))
                 .build(), context);
+        // Progress reads the pods of one cluster on every reconcile: index them instead of scanning the namespace.
+        pods.addIndexers(Map.of(BY_CLUSTER, p -> List.of(clusterKey(p.getMetadata().getNamespace(),
+                String.valueOf(p.getMetadata().getLabels().get(Labels.CLUSTER))))));
         podSource = pods;
         clusterSource = clusters;
         peerSource = peers;
@@ -236,7 +240,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         ProgressReport report = OpsProgress.compute(tracked, observedPods(context, ops));
         OpsStatus.progress(ops, report);
 
-        if (report.isComplete() && !report.isFailed() && !settled(cluster)) {
+        boolean waitingForCluster = report.isComplete() && !report.isFailed() && !settled(cluster);
+        if (waitingForCluster) {
             // Pods are done; end only once the Cluster reports the result, so the next ops starts from a settled Cluster.
             OpsStatus.condition(ops, "Progressing", true, "WaitingForCluster",
                     "pod changes done; waiting for cluster " + ops.getSpec().clusterName + " to report the new state");
@@ -257,7 +262,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                     + "s passed; pods still pending: " + String.join(", ", report.pendingPods()));
         }
         writeStatusIfChanged(ops, context);
-        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(Duration.between(Instant.now(), deadline).plusMillis(50));
+        Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(50);
+        // Cluster events wake a waiting ops; the short recheck bounds the wait should one be missed.
+        Duration recheck = waitingForCluster && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
+        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(recheck);
     }
 
     // ---- After completion: TTL ---------------------------------------------------------------------------------
@@ -341,8 +349,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     private Map<String, ObservedPod> observedPods(Context<OpsRequest> context, OpsRequest ops) {
         Map<String, ObservedPod> observed = new LinkedHashMap<>();
-        podSource.list(ops.getMetadata().getNamespace(),
-                p -> ops.getSpec().clusterName.equals(p.getMetadata().getLabels().get(Labels.CLUSTER)))
+        podSource.byIndex(BY_CLUSTER, clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName))
                 .forEach(p -> observed.put(p.getMetadata().getName(),
                         new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
         return observed;
