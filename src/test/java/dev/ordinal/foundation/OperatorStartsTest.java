@@ -6,43 +6,44 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.ordinal.embedded.EmbeddedApiServer;
-import dev.ordinal.embedded.EmbeddedApiServerResource;
-import dev.ordinal.embedded.EmbeddedApiServerResource.InjectEmbeddedServer;
-import dev.ordinal.embedded.RequestCounter;
-import dev.ordinal.embedded.RequestCounter.Verb;
+import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.TestKube;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedApiServerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true)
 class OperatorStartsTest {
 
-    @Inject
+    /** The test's own client (an administrator), not the operator's. */
+    @KubeResource.Inject
     KubernetesClient client;
 
+    /** The committed CRDs (kubernetes/crds, what users install) are installed on the real API server. */
     @Test
-    void crdsAreAppliedOnStart() {
+    void crdsAreInstalled() {
         for (String name : new String[] { "clusters.apps.ordinal.dev", "instancesets.workloads.ordinal.dev",
                 "opsrequests.operations.ordinal.dev" }) {
             CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
-            assertNotNull(crd, name + " should be applied at start-up");
+            assertNotNull(crd, name + " should be installed");
         }
     }
 
-    @InjectEmbeddedServer
-    EmbeddedApiServer server;
+    @KubeResource.Inject
+    TestKube kube;
 
+    /** The API server's audit log shows the operator's own identity watching each of its resources. */
     @Test
-    void operatorWatchesItsResourcesThroughTheEmbeddedServer() {
-        assertNotNull(server, "the test resource injects the server");
-        RequestCounter.Snapshot counts = server.counter().snapshot();
+    void operatorWatchesItsResourcesOnTheRealApiServer() {
+        assertNotNull(kube, "the test resource injects the control plane");
+        AuditLog.Snapshot counts = kube.auditLog().snapshot().byUser(TestKube.OPERATOR_USER);
         for (String plural : new String[] { "clusters", "instancesets", "opsrequests" }) {
             assertTrue(counts.count(Verb.WATCH, plural) >= 1, plural + " watched: " + counts);
         }

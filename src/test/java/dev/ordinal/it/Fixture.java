@@ -35,8 +35,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * The story-telling helpers of the integration tests: each test gets its own namespace, builds a Kafka-like
- * cluster, runs OpsRequests and waits for what a user would wait for.
+ * The story-telling helpers of the integration tests: each test gets its own namespace on the real API server,
+ * builds a Kafka-like cluster, runs OpsRequests and waits for what a user would wait for.
  */
 final class Fixture {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
@@ -50,8 +50,11 @@ final class Fixture {
         this.ns = ns;
     }
 
+    /** A fixture in a new namespace of its own, {@code <prefix>-<n>}, created on the API server. */
     static Fixture fresh(KubernetesClient client, String prefix) {
-        return new Fixture(client, prefix + "-" + NAMESPACES.incrementAndGet());
+        Fixture f = new Fixture(client, prefix + "-" + NAMESPACES.incrementAndGet());
+        dev.ordinal.testkube.TestKube.createNamespace(client, f.ns);
+        return f;
     }
 
     // ---- Clusters ---------------------------------------------------------------------------------------
@@ -286,9 +289,9 @@ final class Fixture {
         }));
     }
 
+    /** The Events of one object, asked for the way {@code kubectl describe} asks (field selector on involvedObject). */
     List<Event> events(String kind, String name) {
-        return client.v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()))
-                .toList();
+        return client.v1().events().inNamespace(ns).withField("involvedObject.kind", kind)
+                .withField("involvedObject.name", name).list().getItems();
     }
 }

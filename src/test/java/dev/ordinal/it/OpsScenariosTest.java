@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,10 +30,10 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.Conditions;
-import dev.ordinal.embedded.EmbeddedApiServer;
-import dev.ordinal.embedded.EmbeddedApiServerResource;
-import dev.ordinal.embedded.KubeletSimulator;
-import dev.ordinal.embedded.RequestCounter;
+import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.FaultProxy;
+import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -42,20 +41,35 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Spec §7, end to end: OpsRequests through the real controllers on the embedded API server and simulated kubelet. */
+/**
+ * Spec §7, end to end: OpsRequests through the real controllers on the real kube-apiserver and the simulated
+ * kubelet; writes are counted from the API server's audit log.
+ */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedApiServerResource.class)
+@QuarkusTestResource(KubeResource.class)
 class OpsScenariosTest {
-    @Inject
+    /** The test's own client (an administrator), not the operator's. */
+    @KubeResource.Inject
     KubernetesClient client;
     Fixture f;
 
-    EmbeddedApiServer server() {
-        return EmbeddedApiServerResource.server();
+    FaultProxy proxy() {
+        return KubeResource.proxy();
     }
 
-    KubeletSimulator kubelet() {
-        return EmbeddedApiServerResource.kubelet();
+    TestKube.Kubelet kubelet() {
+        return KubeResource.kube().kubelet();
+    }
+
+    /** A position in the API server's audit log. */
+    long auditMark() {
+        return KubeResource.kube().auditLog().mark();
+    }
+
+    /** The operator's requests in this test's namespace since {@code mark}, from the API server's audit log. */
+    AuditLog.Snapshot operatorRequestsSince(long mark) {
+        return KubeResource.kube().auditLog().awaitQuiet(300, 5000).since(mark).inNamespace(f.ns)
+                .byUser(TestKube.OPERATOR_USER);
     }
 
     @BeforeEach
@@ -66,7 +80,7 @@ class OpsScenariosTest {
     @AfterEach
     void resetKubelet() {
         kubelet().reset();
-        server().faults().clear();
+        proxy().clear();
     }
 
     /** Scenario 2 as the starting point of several others: replicas 3, then kafka-broker-2 offline. */
@@ -113,13 +127,13 @@ class OpsScenariosTest {
         });
         kubelet().readyDelay(Duration.ofMillis(400));
         try {
-            RequestCounter.Snapshot before = server().counter().snapshot();
+            long before = auditMark();
             f.createOps("online-2", "kafka", online("broker", "kafka-broker-2"));
             OpsRequest ops = f.awaitOps("online-2", "Succeed");
-            RequestCounter.Snapshot delta = server().counter().snapshot().minus(before);
-            assertEquals(1, delta.count(RequestCounter.Verb.APPLY, "clusters", "ordinal-ops"),
+            AuditLog.Snapshot delta = operatorRequestsSince(before);
+            assertEquals(1, delta.count(AuditLog.Verb.APPLY, "clusters", "ordinal-ops"),
                     "exactly one Cluster apply by ordinal-ops: " + delta);
-            assertEquals(0, delta.writes("clusters") - delta.count(RequestCounter.Verb.APPLY, "clusters", "ordinal-ops"),
+            assertEquals(0, delta.writes("clusters") - delta.count(AuditLog.Verb.APPLY, "clusters", "ordinal-ops"),
                     "no other Cluster spec write: " + delta);
             assertEquals("1/1", ops.getStatus().progress);
             assertEquals(3, brokerSpec().replicas, "THE FIX: replicas raised with the instance brought back");
@@ -480,11 +494,11 @@ class OpsScenariosTest {
         kubelet().neverReady("kafka-broker-3");
         f.createOps("out", "kafka", scaleOut("broker", 2));
         await().atMost(Fixture.WAIT).untilAsserted(() -> assertNotNull(f.pod("kafka-broker-3")));
-        RequestCounter.Snapshot before = server().counter().snapshot();
+        long before = auditMark();
         f.cancel("out");
         OpsRequest ops = f.awaitOps("out", "Cancelled");
-        RequestCounter.Snapshot delta = server().counter().snapshot().minus(before);
-        assertEquals(1, delta.count(RequestCounter.Verb.APPLY, "clusters", "ordinal-ops"), delta::toString);
+        AuditLog.Snapshot delta = operatorRequestsSince(before);
+        assertEquals(1, delta.count(AuditLog.Verb.APPLY, "clusters", "ordinal-ops"), delta::toString);
         assertNotNull(ops.getStatus().cancelTimestamp);
         assertEquals(3, brokerSpec().replicas);
         f.awaitReadyPods("kafka-broker-0", "kafka-broker-1", "kafka-broker-2");
@@ -593,14 +607,17 @@ class OpsScenariosTest {
     @Test
     void scenario30_aConflictOnTheClusterWriteIsRetriedOnce() {
         afterScenario2();
-        server().faults().conflictNext(RequestCounter.Verb.APPLY, "clusters", 1);
-        RequestCounter.Snapshot before = server().counter().snapshot();
+        proxy().conflictNext(AuditLog.Verb.APPLY, "clusters", 1);
+        long injectedBefore = proxy().injected();
+        long before = auditMark();
         f.createOps("online-2", "kafka", online("broker", "kafka-broker-2"));
         f.awaitOps("online-2", "Succeed");
         assertEquals(3, brokerSpec().replicas);
         assertEquals(List.of(), brokerSpec().offlineInstances);
-        RequestCounter.Snapshot delta = server().counter().snapshot().minus(before);
-        assertEquals(2, delta.count(RequestCounter.Verb.APPLY, "clusters", "ordinal-ops"), "one refused, one effective: " + delta);
+        AuditLog.Snapshot delta = operatorRequestsSince(before);
+        assertEquals(1, proxy().injected() - injectedBefore, "the first Cluster apply was refused with a 409");
+        assertEquals(1, delta.count(AuditLog.Verb.APPLY, "clusters", "ordinal-ops"),
+                "the retry is the one apply that reached the API server: " + delta);
         f.awaitReadyPods("kafka-broker-0", "kafka-broker-1", "kafka-broker-2");
     }
 

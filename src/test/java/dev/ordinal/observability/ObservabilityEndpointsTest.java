@@ -41,23 +41,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.embedded.EmbeddedApiServerResource;
-import dev.ordinal.embedded.RequestCounter.Verb;
+import dev.ordinal.devcluster.AuditLog.Verb;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.ordinal.testkube.KubeResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
  * The observability endpoints against the running operator: the ops event stream while real OpsRequests run, the
  * meters they leave in /q/metrics, the health checks, and the monitoring files that depend on those names.
- * Shares the application (and the embedded API server) of the other scenario tests; each test uses its own
+ * Shares the application (and the real control plane) of the other scenario tests; each test uses its own
  * namespace.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedApiServerResource.class)
+@QuarkusTestResource(KubeResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityEndpointsTest {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
@@ -71,7 +71,8 @@ class ObservabilityEndpointsTest {
     /** Set by the scaling story (run first); the meter checks need its series and run it if it has not run. */
     private static volatile boolean scalingStoryRan;
 
-    @Inject
+    /** The test's own client (an administrator), not the operator's. */
+    @KubeResource.Inject
     KubernetesClient client;
 
     @Inject
@@ -81,9 +82,9 @@ class ObservabilityEndpointsTest {
     URL root;
 
     @BeforeAll
-    static void needsTheEmbeddedServer() {
-        Assumptions.assumeFalse(EmbeddedApiServerResource.useDevServices(),
-                "uses the embedded API server's fault injection and kubelet simulator");
+    static void needsTheTestControlPlane() {
+        Assumptions.assumeFalse(KubeResource.useDevServices(),
+                "uses the test control plane's fault proxy and kubelet simulator");
     }
 
     // ---- The story: a cluster scales in and out while a client watches the stream ---------------------------
@@ -91,7 +92,7 @@ class ObservabilityEndpointsTest {
     @Test
     @Order(1)
     void aClientWatchesTwoScalingOpsRunAndTheMetersCountThem() throws Exception {
-        String ns = "obs-story-" + NAMESPACES.incrementAndGet();
+        String ns = namespace("obs-story");
         createFromExample(Path.of("kubernetes/examples/kafka-cluster.yaml"), ns);
         awaitClusterPhase(ns, "kafka", "Running");
         PrometheusText before = metrics();
@@ -101,12 +102,12 @@ class ObservabilityEndpointsTest {
             await().atMost(WAIT).until(() -> stream.subscribers() >= 1);
 
             // 1. Take broker 2 offline; the first Cluster apply is answered 409 and retried.
-            EmbeddedApiServerResource.server().faults().conflictNext(Verb.APPLY, "clusters", 1);
+            KubeResource.proxy().conflictNext(Verb.APPLY, "clusters", 1);
             createFromExample(Path.of("kubernetes/examples/ops/ops-offline-broker-2.yaml"), ns);
             awaitEvent(events, "kafka-offline-broker-2", OpsEventDto.PHASE_CHANGED, "Succeed");
 
             // 2. Bring it back, holding the pod un-Ready so the ops is caught mid-way.
-            EmbeddedApiServerResource.kubelet().neverReady("kafka-broker-2");
+            KubeResource.kube().kubelet().neverReady("kafka-broker-2");
             try {
                 createFromExample(Path.of("kubernetes/examples/ops/ops-online-broker-2.yaml"), ns);
                 await().atMost(WAIT).untilAsserted(() -> assertTrue(events.stream().anyMatch(e -> "kafka-online-broker-2".equals(e.opsRequest())
@@ -124,7 +125,7 @@ class ObservabilityEndpointsTest {
                         "cluster", "kafka", "type", "HorizontalScaling")),
                         "both ops entered Running once:\n" + during.lines("ordinal_ops_transitions_total", Map.of("namespace", ns)));
             } finally {
-                EmbeddedApiServerResource.kubelet().healthy("kafka-broker-2");
+                KubeResource.kube().kubelet().healthy("kafka-broker-2");
             }
             awaitEvent(events, "kafka-online-broker-2", OpsEventDto.PHASE_CHANGED, "Succeed");
         }
@@ -175,8 +176,8 @@ class ObservabilityEndpointsTest {
 
     @Test
     void theStreamSendsOnlyMatchingEventsAndClosesAfterLimit() throws Exception {
-        String a = "obs-filter-" + NAMESPACES.incrementAndGet();
-        String b = "obs-filter-" + NAMESPACES.incrementAndGet();
+        String a = namespace("obs-filter");
+        String b = namespace("obs-filter");
         int subscribersBefore = stream.subscribers();
         CompletableFuture<Response> response = CompletableFuture.supplyAsync(() -> given()
                 .queryParam("namespace", b).queryParam("cluster", "c1").queryParam("limit", 1)
@@ -282,6 +283,13 @@ class ObservabilityEndpointsTest {
         var out = new java.util.HashMap<>(labels);
         out.put(key, value);
         return out;
+    }
+
+    /** A new namespace of this test's own on the API server. */
+    private String namespace(String prefix) {
+        String ns = prefix + "-" + NAMESPACES.incrementAndGet();
+        dev.ordinal.testkube.TestKube.createNamespace(client, ns);
+        return ns;
     }
 
     private void createFromExample(Path file, String ns) throws IOException {

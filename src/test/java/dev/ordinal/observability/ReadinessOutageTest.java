@@ -16,45 +16,48 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import dev.ordinal.embedded.EmbeddedApiServer;
-import dev.ordinal.embedded.EmbeddedApiServerResource;
-import dev.ordinal.embedded.EmbeddedApiServerResource.InjectEmbeddedServer;
+import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Readiness follows the API server: this class has its OWN application and embedded API server
- * ({@code restrictToAnnotatedClass}), stops that server, and restarts it before it ends, so no other test class
- * sees the outage.
+ * Readiness follows the API server: this class stops the real kube-apiserver process (etcd keeps the data) and
+ * starts it again before it ends; its application is its own ({@code restrictToAnnotatedClass}) and talks to the
+ * server directly (no proxy), so what it sees is the real outage.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedApiServerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true, initArgs = @ResourceArg(name = "proxy", value = "false"))
 class ReadinessOutageTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @InjectEmbeddedServer
-    EmbeddedApiServer server;
+    @KubeResource.Inject
+    TestKube kube;
+    private boolean stopped;
 
     @Inject
     KubernetesClient client;
 
     @AfterEach
     void serverIsBack() {
-        if (server != null && !server.isRunning()) {
-            server.restart();
+        if (stopped) {
+            kube.restartApiServer();
+            stopped = false;
         }
     }
 
     @Test
     void readinessGoesDownWhileTheApiServerIsUnreachableAndLivenessStaysUp() {
-        Assumptions.assumeFalse(EmbeddedApiServerResource.useDevServices(), "stops the embedded API server");
-        assertEquals(server.url() + "/", client.getConfiguration().getMasterUrl(), "the operator talks to this class's server");
+        Assumptions.assumeFalse(KubeResource.useDevServices(), "stops the test control plane's API server");
+        assertEquals(kube.url() + "/", client.getConfiguration().getMasterUrl(), "the operator talks to the real server");
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP")));
 
-        server.stop();
+        kube.stopApiServer();
+        stopped = true;
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == '" + ApiServerReadiness.NAME + "' }.status", equalTo("DOWN")));
@@ -63,7 +66,8 @@ class ReadinessOutageTest {
         assertTrue(error != null && !error.isBlank(), "the check says what failed: " + down.prettify());
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
 
-        server.restart();
+        kube.restartApiServer();
+        stopped = false;
         await().atMost(WAIT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.status", not(hasItem("DOWN"))));

@@ -1,0 +1,116 @@
+package dev.ordinal.devcluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One control-plane process (etcd, kube-apiserver, …) with its output in a log file.
+ * <p>
+ * The binary runs under a small bash wrapper that is its parent: the wrapper stops the binary when it is told to
+ * (TERM) and also when the JVM that started it is gone (it polls the JVM's pid every second), so a killed test JVM
+ * leaves no control-plane process behind.
+ */
+final class ChildProcess {
+    private static final String WRAPPER = """
+            "$@" & child=$!
+            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+            while kill -0 "$ORDINAL_PARENT_PID" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1 & wait $!; done
+            if kill -0 $child 2>/dev/null; then kill -TERM $child; sleep 2; kill -KILL $child 2>/dev/null; fi
+            wait $child
+            """;
+
+    private final String name;
+    private final Path binary;
+    private final List<String> args;
+    private final Path log;
+    private final Process process;
+    private volatile boolean stopped;
+
+    private ChildProcess(String name, Path binary, List<String> args, Path log, Process process) {
+        this.name = name;
+        this.binary = binary;
+        this.args = args;
+        this.log = log;
+        this.process = process;
+    }
+
+    static ChildProcess start(String name, Path binary, List<String> args, Path log) {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", WRAPPER, name, binary.toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("ORDINAL_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+        try {
+            Files.writeString(log, "# " + String.join(" ", command.subList(4, command.size())) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return new ChildProcess(name, binary, args, log, pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+    }
+
+    /** The same binary with the same arguments and log, started again. */
+    ChildProcess restart() {
+        return start(name, binary, args, log);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    boolean stoppedOnPurpose() {
+        return stopped;
+    }
+
+    int exitValue() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** Stops the process (TERM, then KILL after 10 s) and its wrapper; waits for both. */
+    void stop() {
+        stopped = true;
+        List<ProcessHandle> descendants = process.descendants().toList();
+        descendants.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            for (ProcessHandle d : descendants) {
+                d.onExit().get(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            descendants.forEach(ProcessHandle::destroyForcibly);
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The last {@code lines} lines of the log. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,472 @@
+package dev.ordinal.devcluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.jboss.logging.Logger;
+
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/**
+ * A real Kubernetes control plane on loopback for tests, dev mode and benchmarks: etcd, kube-apiserver and
+ * kube-controller-manager (garbage collector and namespace controllers only), run as child processes from the
+ * binaries {@code kube/build-control-plane.sh} built into {@code ~/.cache/ordinal/kube/<version>/}.
+ * <p>
+ * The API server serves TLS on {@code 127.0.0.1}, authenticates clients by certificate (one CA made per control
+ * plane, {@link #credentials(String, String...)} issues a certificate per user), authorizes with RBAC, signs
+ * ServiceAccount tokens and writes an audit log ({@link #auditLog()}). Nothing listens on another address.
+ * <p>
+ * Processes are stopped by {@link #close()}; a watchdog in each child's wrapper stops it when this JVM is gone, so
+ * no process outlives the run even when the JVM is killed. A process that dies fails the next {@link #checkAlive()}
+ * with its last log lines. See docs/control-plane.md.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ControlPlane.class);
+
+    /** Kubernetes release the binaries are built from; must match kube/build-control-plane.sh. */
+    public static final String KUBE_VERSION = System.getProperty("ordinal.kube.version", "1.37.2");
+    /** The identity the tests' own client uses: group system:masters. */
+    public static final String ADMIN = "ordinal-admin";
+
+    private final Path binaries;
+    private final Path dir;
+    private final Pki pki;
+    private final int etcdPort;
+    private final int etcdPeerPort;
+    private final int apiPort;
+    private final Map<String, Path> kubeconfigs = new ConcurrentHashMap<>();
+    private final List<ChildProcess> children = new ArrayList<>();
+    private ChildProcess etcd;
+    private ChildProcess apiServer;
+    private ChildProcess controllerManager;
+    private volatile boolean closed;
+
+    private ControlPlane(Path binaries, Path dir, int apiPort) {
+        this.binaries = binaries;
+        this.dir = dir;
+        this.pki = new Pki(dir.resolve("pki"));
+        this.etcdPort = freePort();
+        this.etcdPeerPort = freePort();
+        this.apiPort = apiPort == 0 ? freePort() : apiPort;
+    }
+
+    /**
+     * Starts a control plane with its state in {@code dir} (created; emptied first) and the API server on
+     * {@code apiPort} (0 = a free port). Blocks until {@code /readyz} answers ok, at most {@code timeout}.
+     *
+     * @throws IllegalStateException when the binaries are missing (naming the build script) or a process does not
+     *                               come up (with its last log lines)
+     */
+    public static ControlPlane start(Path dir, int apiPort, Duration timeout) {
+        Path bin = binaryDir();
+        for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager")) {
+            if (!Files.isExecutable(bin.resolve(b))) {
+                throw new IllegalStateException("the Kubernetes control plane is not built: " + bin.resolve(b)
+                        + " is missing. Run `bash kube/build-control-plane.sh` (needs Go; ./mvnw verify runs it).");
+            }
+        }
+        deleteRecursively(dir);
+        ControlPlane cp = new ControlPlane(bin, dir, apiPort);
+        try {
+            cp.startAll(timeout);
+        } catch (RuntimeException e) {
+            cp.close();
+            throw e;
+        }
+        return cp;
+    }
+
+    /** Where the binaries are: {@code ordinal.kube.bin}, else {@code $ORDINAL_KUBE_CACHE/<version>}, else ~/.cache. */
+    public static Path binaryDir() {
+        String explicit = System.getProperty("ordinal.kube.bin");
+        if (explicit != null && !explicit.isBlank()) {
+            return Path.of(explicit);
+        }
+        String cache = System.getenv("ORDINAL_KUBE_CACHE");
+        Path root = cache != null && !cache.isBlank() ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache", "ordinal", "kube");
+        return root.resolve(KUBE_VERSION);
+    }
+
+    private void startAll(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        pki.init();
+        Path etcdData = dir.resolve("etcd");
+        etcd = spawn("etcd", List.of(
+                "--name", "ordinal",
+                "--data-dir", etcdData.toString(),
+                "--listen-client-urls", "http://127.0.0.1:" + etcdPort,
+                "--advertise-client-urls", "http://127.0.0.1:" + etcdPort,
+                "--listen-peer-urls", "http://127.0.0.1:" + etcdPeerPort,
+                "--initial-advertise-peer-urls", "http://127.0.0.1:" + etcdPeerPort,
+                "--initial-cluster", "ordinal=http://127.0.0.1:" + etcdPeerPort,
+                "--unsafe-no-fsync",
+                "--log-level", "warn"));
+        waitForPort(etcd, etcdPort, deadline);
+
+        writeAuditPolicy();
+        apiServer = spawn("kube-apiserver", List.of(
+                "--etcd-servers", "http://127.0.0.1:" + etcdPort,
+                "--bind-address", "127.0.0.1",
+                "--advertise-address", "127.0.0.1",
+                "--secure-port", String.valueOf(apiPort),
+                "--tls-cert-file", pki.serverCert().toString(),
+                "--tls-private-key-file", pki.serverKey().toString(),
+                "--client-ca-file", pki.caCert().toString(),
+                "--authorization-mode", "RBAC",
+                "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+                "--service-account-key-file", pki.serviceAccountPublicKey().toString(),
+                "--service-account-signing-key-file", pki.serviceAccountKey().toString(),
+                "--service-cluster-ip-range", "10.0.0.0/24",
+                "--disable-admission-plugins", "ServiceAccount",
+                "--allow-privileged=true",
+                "--endpoint-reconciler-type", "none",
+                "--audit-policy-file", dir.resolve("audit-policy.yaml").toString(),
+                "--audit-log-path", auditLogPath().toString(),
+                "--audit-log-mode", "blocking",
+                "--audit-log-maxsize", "0",
+                "--cert-dir", dir.resolve("apiserver-certs").toString()));
+        waitForReady(deadline);
+        try {
+            Files.writeString(dir.resolve("endpoint"), url());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        Path kcmConfig = kubeconfig("system:kube-controller-manager", "system:masters");
+        controllerManager = spawn("kube-controller-manager", List.of(
+                "--kubeconfig", kcmConfig.toString(),
+                "--authentication-kubeconfig", kcmConfig.toString(),
+                "--authorization-kubeconfig", kcmConfig.toString(),
+                "--controllers", "garbage-collector-controller,namespace-controller",
+                "--leader-elect=false",
+                "--bind-address", "127.0.0.1",
+                "--secure-port", String.valueOf(freePort()),
+                "--cert-dir", dir.resolve("kcm-certs").toString(),
+                "--concurrent-gc-syncs", "5",
+                "--concurrent-namespace-syncs", "5"));
+        LOG.infof("Kubernetes control plane %s up: API server %s (etcd 127.0.0.1:%d), state in %s", KUBE_VERSION, url(),
+                etcdPort, dir);
+    }
+
+    private void writeAuditPolicy() {
+        // Metadata for every request, once (at ResponseComplete): enough to count requests by user, verb, resource
+        // and field manager (the query string carries fieldManager), without request or response bodies.
+        String policy = """
+                apiVersion: audit.k8s.io/v1
+                kind: Policy
+                omitStages: [RequestReceived, ResponseStarted]
+                rules:
+                - level: Metadata
+                """;
+        try {
+            Files.writeString(dir.resolve("audit-policy.yaml"), policy);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The API server's URL, {@code https://127.0.0.1:<port>}. */
+    public String url() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    /** The folder holding this control plane's state, certificates, kubeconfigs and logs. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The CA that signed the API server's serving certificate and every client certificate. */
+    public Path caCert() {
+        return pki.caCert();
+    }
+
+    public Path auditLogPath() {
+        return dir.resolve("audit.log");
+    }
+
+    /** A reader of the API server's audit log. */
+    public AuditLog auditLog() {
+        return new AuditLog(auditLogPath());
+    }
+
+    /** A client certificate for {@code user} in {@code groups} (made once per user). */
+    public Pki.Credentials credentials(String user, String... groups) {
+        return pki.issue(user, groups);
+    }
+
+    /** A client configuration for {@code user} in {@code groups}, default namespace {@code default}. */
+    public Config config(String user, String... groups) {
+        return clientConfig(url(), pki, user, groups);
+    }
+
+    private static Config clientConfig(String url, Pki pki, String user, String... groups) {
+        Pki.Credentials c = pki.issue(user, groups);
+        Config config = Config.empty();
+        config.setMasterUrl(url);
+        config.setCaCertFile(pki.caCert().toString());
+        config.setClientCertFile(c.cert().toString());
+        config.setClientKeyFile(c.key().toString());
+        config.setClientKeyAlgo("RSA");
+        config.setNamespace("default");
+        config.setRequestRetryBackoffLimit(2);
+        return config;
+    }
+
+    /**
+     * A control plane running in this JVM or another, found by its state folder: gives client configurations but
+     * does not own (or stop) the processes.
+     */
+    public static final class Handle {
+        private final String url;
+        private final Pki pki;
+
+        private Handle(String url, Pki pki) {
+            this.url = url;
+            this.pki = pki;
+        }
+
+        /**
+         * The control plane whose state is in {@code dir}.
+         *
+         * @throws UncheckedIOException when {@code dir} holds no running control plane's endpoint
+         */
+        public static Handle of(Path dir) {
+            try {
+                return new Handle(Files.readString(dir.resolve("endpoint")).strip(), new Pki(dir.resolve("pki")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("no control plane state in " + dir, e);
+            }
+        }
+
+        public String url() {
+            return url;
+        }
+
+        /** A client configuration for {@code user} in {@code groups} (certificate issued on first use). */
+        public Config config(String user, String... groups) {
+            return clientConfig(url, pki, user, groups);
+        }
+    }
+
+    /** A new client as {@value #ADMIN} (system:masters); the caller closes it. */
+    public KubernetesClient adminClient() {
+        return new KubernetesClientBuilder().withConfig(config(ADMIN, "system:masters")).build();
+    }
+
+    /** Quarkus Kubernetes client properties that make the application talk to this server as {@code user}. */
+    public Map<String, String> quarkusClientProperties(String user, String... groups) {
+        Pki.Credentials c = credentials(user, groups);
+        return Map.of(
+                "quarkus.kubernetes-client.api-server-url", url(),
+                "quarkus.kubernetes-client.ca-cert-file", pki.caCert().toString(),
+                "quarkus.kubernetes-client.client-cert-file", c.cert().toString(),
+                "quarkus.kubernetes-client.client-key-file", c.key().toString(),
+                "quarkus.kubernetes-client.client-key-algo", "RSA",
+                "quarkus.kubernetes-client.trust-certs", "false",
+                "quarkus.kubernetes-client.namespace", "default",
+                "quarkus.kubernetes-client.devservices.enabled", "false");
+    }
+
+    /** A kubeconfig file for {@code user} in {@code groups} (kubectl, kube-controller-manager, the packaged jar). */
+    public Path kubeconfig(String user, String... groups) {
+        return kubeconfigs.computeIfAbsent(user, u -> {
+            Pki.Credentials c = credentials(u, groups);
+            String yaml = """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: ordinal
+                      cluster:
+                        server: %s
+                        certificate-authority: %s
+                    users:
+                    - name: %s
+                      user:
+                        client-certificate: %s
+                        client-key: %s
+                    contexts:
+                    - name: ordinal
+                      context: {cluster: ordinal, user: %s, namespace: default}
+                    current-context: ordinal
+                    """.formatted(url(), pki.caCert(), u, c.cert(), c.key(), u);
+            Path file = dir.resolve("kubeconfig-" + u.replace(':', '_') + ".yaml");
+            try {
+                Files.writeString(file, yaml);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return file;
+        });
+    }
+
+    /** Stops the API server process (etcd and its data stay): requests fail until {@link #restartApiServer()}. */
+    public synchronized void stopApiServer() {
+        if (apiServer != null) {
+            apiServer.stop();
+        }
+    }
+
+    /** Starts the API server again with the same flags, port and data; blocks until ready. */
+    public synchronized void restartApiServer(Duration timeout) {
+        if (apiServer == null) {
+            throw new IllegalStateException("the API server was never started");
+        }
+        apiServer.stop();
+        apiServer = apiServer.restart();
+        children.add(apiServer);
+        waitForReady(Instant.now().plus(timeout));
+    }
+
+    /**
+     * Fails with the last log lines of every control-plane process that has died.
+     *
+     * @throws IllegalStateException naming the dead process
+     */
+    public void checkAlive() {
+        for (ChildProcess c : List.of(etcd, apiServer, controllerManager)) {
+            if (c != null && !c.stoppedOnPurpose() && !c.isAlive()) {
+                throw new IllegalStateException(c.name() + " of the test control plane died (exit " + c.exitValue()
+                        + "); last lines of " + c.log() + ":\n" + c.tail(30));
+            }
+        }
+    }
+
+    private ChildProcess spawn(String binary, List<String> args) {
+        ChildProcess c = ChildProcess.start(binary, binaries.resolve(binary), args, dir.resolve(binary + ".log"));
+        children.add(c);
+        return c;
+    }
+
+    private void waitForPort(ChildProcess process, int port, Instant deadline) {
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.name() + " exited at start (" + process.exitValue() + "):\n"
+                        + process.tail(30));
+            }
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                sleep(50);
+            }
+        }
+        throw new IllegalStateException(process.name() + " did not listen on 127.0.0.1:" + port + " in time:\n"
+                + process.tail(30));
+    }
+
+    private void waitForReady(Instant deadline) {
+        try (KubernetesClient client = adminClient()) {
+            String last = "no answer";
+            while (Instant.now().isBefore(deadline)) {
+                if (!apiServer.isAlive()) {
+                    throw new IllegalStateException("kube-apiserver exited at start (" + apiServer.exitValue() + "):\n"
+                            + apiServer.tail(30));
+                }
+                try {
+                    String readyz = client.raw("/readyz");
+                    if ("ok".equals(readyz)) {
+                        return;
+                    }
+                    last = String.valueOf(readyz);
+                } catch (RuntimeException e) {
+                    last = e.getMessage();
+                }
+                sleep(100);
+            }
+            throw new IllegalStateException("kube-apiserver was not ready in time (" + last + "):\n" + apiServer.tail(30));
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<ChildProcess> reverse = new ArrayList<>(children);
+        java.util.Collections.reverse(reverse);
+        reverse.forEach(ChildProcess::stop);
+    }
+
+    /**
+     * Creates (server-side applies) every CRD in {@code dir} as {@code kubectl apply --server-side} would and waits
+     * until the API server reports each one Established.
+     */
+    public static void installCrds(KubernetesClient admin, Path dir) {
+        List<Path> files;
+        try (var list = Files.list(dir)) {
+            files = list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path f : files) {
+            try (InputStream in = Files.newInputStream(f)) {
+                for (HasMetadata item : admin.load(in).items()) {
+                    admin.resource(item).fieldManager("kubectl").forceConflicts().serverSideApply();
+                    if (item instanceof CustomResourceDefinition crd) {
+                        admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                                .waitUntilCondition(c -> c != null && c.getStatus() != null
+                                        && c.getStatus().getConditions().stream().anyMatch(
+                                                x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+                                        30, TimeUnit.SECONDS);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

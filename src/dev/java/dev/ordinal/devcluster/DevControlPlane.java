@@ -1,0 +1,149 @@
+package dev.ordinal.devcluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.ordinal.deployment.DevControlPlaneConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Dev mode without a cluster ({@code ./mvnw quarkus:dev}): before the operator starts, runs the real control plane
+ * ({@link ControlPlane}: etcd, kube-apiserver on {@code 127.0.0.1:18443}, kube-controller-manager), installs
+ * {@code kubernetes/crds/} and the example cluster, runs the kubelet simulator and writes
+ * {@code target/ordinal-dev-kubeconfig} (an administrator's kubeconfig) for kubectl.
+ * <p>
+ * The control plane is started once per dev-mode JVM and survives live reloads (a reload builds a new class loader,
+ * so the running instance is kept in the JVM's system properties); it stops when dev mode ends. Builds the binaries
+ * first when they are missing ({@code kube/build-control-plane.sh}). Exists only in the dev build profile, acts
+ * only when {@link DevControlPlaneConfig} activated it, and is not in the packaged jar.
+ */
+@IfBuildProfile("dev")
+@ApplicationScoped
+public class DevControlPlane {
+
+    private static final Logger LOG = Logger.getLogger(DevControlPlane.class);
+    private static final String RUNNING = "ordinal.dev.control-plane.running";
+
+    @ConfigProperty(name = DevControlPlaneConfig.ACTIVE, defaultValue = "false")
+    boolean active;
+
+    @ConfigProperty(name = DevControlPlaneConfig.PORT, defaultValue = "" + DevControlPlaneConfig.DEFAULT_PORT)
+    int port;
+
+    @ConfigProperty(name = "ordinal.dev.ready-delay", defaultValue = "PT0.5S")
+    Duration readyDelay;
+
+    private KubeletSimulator kubelet;
+    private KubernetesClient kubeletClient;
+
+    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        if (!active) {
+            return;
+        }
+        Path kubeconfig;
+        Path dir = DevControlPlaneConfig.stateDir();
+        synchronized (System.getProperties()) {
+            if (System.getProperties().get(RUNNING) == null) {
+                ControlPlane cp = startControlPlane(dir);
+                Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "ordinal-dev-control-plane-stop"));
+                System.getProperties().put(RUNNING, cp.url());
+            }
+        }
+        ControlPlane.Handle cp = ControlPlane.Handle.of(dir);
+        kubeconfig = Path.of("target", "ordinal-dev-kubeconfig").toAbsolutePath();
+        kubeletClient = new KubernetesClientBuilder().withConfig(cp.config("ordinal-kubelet", "system:masters")).build();
+        kubelet = new KubeletSimulator(kubeletClient).readyDelay(readyDelay).start();
+        LOG.infof("Kubernetes %s control plane on %s (etcd, kube-apiserver, kube-controller-manager; simulated kubelet). "
+                + "Try: export KUBECONFIG=%s; kubectl get cl,its,ops,pods   (a real cluster instead: "
+                + "-Dordinal.dev.control-plane=false)", ControlPlane.KUBE_VERSION, cp.url(), kubeconfig);
+    }
+
+    private ControlPlane startControlPlane(Path dir) {
+        if (!Files.isExecutable(ControlPlane.binaryDir().resolve("kube-apiserver"))) {
+            LOG.infof("Building the Kubernetes control plane from Go modules into %s (first time only, 15-25 min)",
+                    ControlPlane.binaryDir());
+            buildBinaries();
+        }
+        ControlPlane cp = ControlPlane.start(dir, port, Duration.ofSeconds(90));
+        try (KubernetesClient admin = cp.adminClient()) {
+            ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
+            int examples = applyExamples(admin, Path.of("kubernetes", "examples"));
+            LOG.debugf("applied %d example objects", examples);
+        }
+        cp.kubeconfig(DevControlPlaneConfig.OPERATOR_USER, "system:masters");
+        cp.credentials("ordinal-kubelet", "system:masters");
+        Path userKubeconfig = Path.of("target", "ordinal-dev-kubeconfig").toAbsolutePath();
+        try {
+            Files.copy(cp.kubeconfig(ControlPlane.ADMIN, "system:masters"), userKubeconfig,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return cp;
+    }
+
+    private static void buildBinaries() {
+        try {
+            Process p = new ProcessBuilder("bash", "kube/build-control-plane.sh").inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kube/build-control-plane.sh failed (see its output above)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static int applyExamples(KubernetesClient admin, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
+                    .toList()) {
+                try (InputStream in = Files.newInputStream(f)) {
+                    List<HasMetadata> items = admin.load(in).items();
+                    for (HasMetadata item : items) {
+                        admin.resource(item).fieldManager("kubectl").forceConflicts().serverSideApply();
+                        n++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (kubelet != null) {
+            kubelet.stop();
+            kubelet = null;
+        }
+        if (kubeletClient != null) {
+            kubeletClient.close();
+            kubeletClient = null;
+        }
+    }
+}

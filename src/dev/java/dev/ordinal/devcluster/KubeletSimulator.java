@@ -1,0 +1,281 @@
+package dev.ordinal.devcluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * Plays the kubelet for pods on an API server that has no node (there is no container runtime here): after {@link #readyDelay(Duration)} (default 50 ms,
+ * 0 = at once) a new pod gets {@code status.phase=Running}, {@code podIP} and condition {@code Ready=True}, written
+ * with server-side apply to {@code pods/status} by field manager {@value #MANAGER}.
+ * <p>
+ * Per pod name: {@link #failPod(String)} reports an image pull failure ({@code ImagePullBackOff}, not ready);
+ * {@link #neverReady(String)} leaves the pod Running but not Ready.
+ * <p>
+ * Pods are never bound to a node, so the API server removes a pod at once on DELETE (a bound pod would wait for its
+ * kubelet to confirm). With
+ * {@link #deletionGrace(Duration)} set, the simulator adds a finalizer {@value #FINALIZER} to every pod it sees and
+ * removes it that long after the pod got a deletionTimestamp, so a deleted pod lingers as "Terminating" first.
+ */
+public final class KubeletSimulator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(KubeletSimulator.class);
+    public static final String MANAGER = "kubelet";
+    public static final String FINALIZER = "kubelet.ordinal.dev/terminating";
+
+    private final KubernetesClient client;
+    private String namespace;
+    private volatile Duration readyDelay = Duration.ofMillis(50);
+    private volatile Duration deletionGrace;
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
+    private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
+    private final Set<String> handled = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService executor;
+    private SharedIndexInformer<Pod> informer;
+
+    public KubeletSimulator(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Watch only this namespace (default: all namespaces). */
+    public KubeletSimulator inNamespace(String namespace) {
+        this.namespace = namespace;
+        return this;
+    }
+
+    public KubeletSimulator readyDelay(Duration delay) {
+        this.readyDelay = delay == null ? Duration.ZERO : delay;
+        return this;
+    }
+
+    /** Keep deleted pods Terminating for {@code grace} (null = delete at once, the default). */
+    public KubeletSimulator deletionGrace(Duration grace) {
+        this.deletionGrace = grace;
+        return this;
+    }
+
+    /** Pods of this name report {@code ImagePullBackOff} and never become Ready (also applies to an existing pod). */
+    public KubeletSimulator failPod(String podName) {
+        failing.add(podName);
+        neverReady.remove(podName);
+        rescan(podName);
+        return this;
+    }
+
+    /** Pods of this name run but never become Ready. */
+    public KubeletSimulator neverReady(String podName) {
+        neverReady.add(podName);
+        failing.remove(podName);
+        rescan(podName);
+        return this;
+    }
+
+    /** Back to normal behaviour for this pod name (it becomes Ready). */
+    public KubeletSimulator healthy(String podName) {
+        failing.remove(podName);
+        neverReady.remove(podName);
+        rescan(podName);
+        return this;
+    }
+
+    /** Forgets every per-pod behaviour. */
+    public KubeletSimulator reset() {
+        failing.clear();
+        neverReady.clear();
+        return this;
+    }
+
+    public synchronized KubeletSimulator start() {
+        if (informer != null) {
+            return this;
+        }
+        executor = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "kubelet-simulator");
+            t.setDaemon(true);
+            return t;
+        });
+        var pods = namespace == null ? client.pods().inAnyNamespace() : client.pods().inNamespace(namespace);
+        informer = pods.inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                onPod(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod pod) {
+                onPod(pod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {
+                handled.remove(key(pod));
+            }
+        });
+        return this;
+    }
+
+    public synchronized void stop() {
+        if (informer != null) {
+            informer.close();
+            informer = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+        handled.clear();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void rescan(String podName) {
+        SharedIndexInformer<Pod> inf = informer;
+        if (inf == null) {
+            return;
+        }
+        for (Pod p : new ArrayList<>(inf.getStore().list())) {
+            if (p.getMetadata().getName().equals(podName)) {
+                handled.remove(key(p));
+                onPod(p);
+            }
+        }
+    }
+
+    private static String key(Pod p) {
+        return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName() + "/" + p.getMetadata().getUid();
+    }
+
+    private void onPod(Pod pod) {
+        ScheduledExecutorService ex = executor;
+        if (ex == null) {
+            return;
+        }
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            if (pod.getMetadata().getFinalizers().contains(FINALIZER) && handled.add(key(pod) + "/delete")) {
+                Duration g = deletionGrace == null ? Duration.ZERO : deletionGrace;
+                ex.schedule(() -> removeFinalizer(ns, name), g.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        if (deletionGrace != null && !pod.getMetadata().getFinalizers().contains(FINALIZER)) {
+            ex.execute(() -> addFinalizer(ns, name));
+        }
+        if (!handled.add(key(pod))) {
+            return;
+        }
+        long delay = readyDelay.toMillis();
+        Runnable task = () -> writeStatus(ns, name, pod);
+        if (delay <= 0) {
+            ex.execute(task);
+        } else {
+            ex.schedule(task, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void writeStatus(String ns, String name, Pod seen) {
+        boolean fail = failing.contains(name);
+        boolean ready = !fail && !neverReady.contains(name);
+        List<ContainerStatus> containers = new ArrayList<>();
+        if (seen.getSpec() != null) {
+            seen.getSpec().getContainers().forEach(c -> {
+                ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
+                        .withReady(ready).withRestartCount(0).withStarted(!fail);
+                if (fail) {
+                    b.withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                            .withMessage("Back-off pulling image \"" + c.getImage() + "\" (simulated)").endWaiting()
+                            .endState();
+                } else {
+                    b.withNewState().withNewRunning().withStartedAt(now()).endRunning().endState();
+                }
+                containers.add(b.build());
+            });
+        }
+        String now = now();
+        List<PodCondition> conditions = List.of(
+                new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).build(),
+                new PodConditionBuilder().withType("Initialized").withStatus("True").withLastTransitionTime(now).build(),
+                new PodConditionBuilder().withType("ContainersReady").withStatus(ready ? "True" : "False")
+                        .withLastTransitionTime(now).build(),
+                new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
+                        .withReason(ready ? null : fail ? "ContainersNotReady" : "ReadinessProbeFailed")
+                        .withLastTransitionTime(now).build());
+        Pod status = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewStatus().withPhase(fail ? "Pending" : "Running").withPodIP(podIp(name))
+                .addNewPodIP().withIp(podIp(name)).endPodIP().withHostIP("10.0.0.1")
+                .addNewHostIP().withIp("10.0.0.1").endHostIP()
+                .withStartTime(now).withConditions(conditions).withContainerStatuses(containers).endStatus().build();
+        try {
+            client.pods().inNamespace(ns).resource(status).subresource("status").patch(
+                    new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
+                            .withForce(true).build());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.debugf("kubelet simulator could not update %s/%s: %s", ns, name, e.getMessage());
+                // a real kubelet keeps reporting: try again while the API server is unreachable or failing
+                ScheduledExecutorService ex = executor;
+                if (ex != null && !ex.isShutdown()) {
+                    ex.schedule(() -> writeStatus(ns, name, seen), 500, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void addFinalizer(String ns, String name) {
+        try {
+            client.pods().inNamespace(ns).withName(name).edit(p -> {
+                if (p.getMetadata().getDeletionTimestamp() == null
+                        && !p.getMetadata().getFinalizers().contains(FINALIZER)) {
+                    p.getMetadata().getFinalizers().add(FINALIZER);
+                }
+                return p;
+            });
+        } catch (KubernetesClientException e) {
+            LOG.debugf("kubelet simulator could not add its finalizer to %s/%s: %s", ns, name, e.getMessage());
+        }
+    }
+
+    private void removeFinalizer(String ns, String name) {
+        try {
+            client.pods().inNamespace(ns).withName(name).edit(p -> {
+                p.getMetadata().getFinalizers().remove(FINALIZER);
+                return p;
+            });
+        } catch (KubernetesClientException e) {
+            LOG.debugf("kubelet simulator could not release %s/%s: %s", ns, name, e.getMessage());
+        }
+    }
+
+    private static String now() {
+        return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    private static String podIp(String name) {
+        int h = Math.abs(name.hashCode());
+        return "10.244." + (h / 250 % 250) + "." + (h % 250 + 2);
+    }
+}
