@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Reads the API server's audit log (one JSON {@code audit.k8s.io/v1} Event per line, level Metadata, stage
- * ResponseComplete) to count requests by user, verb, resource and field manager: the real server's own record of
+ * Reads the API server's audit log (one JSON {@code audit.k8s.io/v1} Event per line, level Metadata; a watch counted
+ * at stage ResponseStarted, every other request at ResponseComplete) to count requests by user, verb, resource and field manager: the real server's own record of
  * who wrote what, used by tests and benchmarks instead of a counter inside a test double.
  * <p>
  * Verbs are the API server's ({@code get, list, watch, create, update, patch, delete}); a {@code patch} whose
@@ -72,6 +72,12 @@ public final class AuditLog {
 
     /** The requests logged after {@code mark} (a value of {@link #mark()}). */
     public Snapshot since(long mark) {
+        return between(mark, Long.MAX_VALUE);
+    }
+
+    /** The requests logged between two marks. */
+    public Snapshot between(long from, long to) {
+        long mark = from;
         List<Entry> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return new Snapshot(List.of());
@@ -80,7 +86,9 @@ public final class AuditLog {
                 var reader = new java.io.BufferedReader(java.nio.channels.Channels.newReader(
                         channel.position(Math.max(0, mark)), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = reader.readLine()) != null) {
+            long read = mark;
+            while ((line = reader.readLine()) != null && read < to) {
+                read += line.getBytes(StandardCharsets.UTF_8).length + 1;
                 Entry e = parse(line);
                 if (e != null) {
                     out.add(e);
@@ -131,8 +139,10 @@ public final class AuditLog {
         } catch (IOException e) {
             return null; // a partly written last line
         }
-        if (!"ResponseComplete".equals(n.path("stage").asText())) {
-            return null;
+        String stage = n.path("stage").asText();
+        boolean watch = "watch".equals(n.path("verb").asText());
+        if (!(watch ? "ResponseStarted" : "ResponseComplete").equals(stage)) {
+            return null; // a watch counts once, when it starts; every other request when it is answered
         }
         String uri = n.path("requestURI").asText("");
         String manager = query(uri).getOrDefault("fieldManager", "");

@@ -69,6 +69,11 @@ final class ChildProcess {
         return log;
     }
 
+    /** The pid of the binary itself (the wrapper's child), or the wrapper's when it has none yet. */
+    long binaryPid() {
+        return process.children().map(ProcessHandle::pid).findFirst().orElse(process.pid());
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -28,7 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
  * A real Kubernetes control plane on loopback for tests, dev mode and benchmarks: etcd, kube-apiserver and
- * kube-controller-manager (garbage collector and namespace controllers only), run as child processes from the
+ * kube-controller-manager (garbage collector, namespace and claim-protection controllers only), run as child processes from the
  * binaries {@code kube/build-control-plane.sh} built into {@code ~/.cache/ordinal/kube/<version>/}.
  * <p>
  * The API server serves TLS on {@code 127.0.0.1}, authenticates clients by certificate (one CA made per control
@@ -158,7 +158,7 @@ public final class ControlPlane implements AutoCloseable {
                 "--kubeconfig", kcmConfig.toString(),
                 "--authentication-kubeconfig", kcmConfig.toString(),
                 "--authorization-kubeconfig", kcmConfig.toString(),
-                "--controllers", "garbage-collector-controller,namespace-controller",
+                "--controllers", "garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller",
                 "--leader-elect=false",
                 "--bind-address", "127.0.0.1",
                 "--secure-port", String.valueOf(freePort()),
@@ -170,12 +170,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void writeAuditPolicy() {
-        // Metadata for every request, once (at ResponseComplete): enough to count requests by user, verb, resource
-        // and field manager (the query string carries fieldManager), without request or response bodies.
+        // Metadata for every request (no bodies): enough to count requests by user, verb, resource and field
+        // manager (the query string carries fieldManager). A watch is logged when it starts (ResponseStarted) as
+        // well as when it ends; AuditLog counts a watch at its start and every other request at its end.
         String policy = """
                 apiVersion: audit.k8s.io/v1
                 kind: Policy
-                omitStages: [RequestReceived, ResponseStarted]
+                omitStages: [RequestReceived]
                 rules:
                 - level: Metadata
                 """;
@@ -340,6 +341,17 @@ public final class ControlPlane implements AutoCloseable {
         apiServer = apiServer.restart();
         children.add(apiServer);
         waitForReady(Instant.now().plus(timeout));
+    }
+
+    /** Process ids of the control-plane binaries by name (etcd, kube-apiserver, kube-controller-manager). */
+    public Map<String, Long> pids() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (ChildProcess c : List.of(etcd, apiServer, controllerManager)) {
+            if (c != null && c.isAlive()) {
+                out.put(c.name(), c.binaryPid());
+            }
+        }
+        return out;
     }
 
     /**

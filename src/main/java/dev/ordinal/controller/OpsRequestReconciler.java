@@ -469,9 +469,18 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         writeStatus(ops, context);
     }
 
+    /**
+     * Server-side applies the whole status (field manager of the primary's status) in one request. The apply body
+     * names the object and carries only the status: an apply that repeats metadata such as managedFields is refused
+     * by the API server ("metadata.managedFields must be nil").
+     */
     private OpsRequest writeStatus(OpsRequest ops, Context<OpsRequest> context) {
         ops.getStatus().observedGeneration = ops.getMetadata().getGeneration();
-        OpsRequest saved = context.resourceOperations().serverSideApplyPrimaryStatus(ops);
+        OpsRequest body = new OpsRequest();
+        body.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ops.getMetadata().getName())
+                .withNamespace(ops.getMetadata().getNamespace()).build());
+        body.setStatus(ops.getStatus());
+        OpsRequest saved = context.resourceOperations().serverSideApplyPrimaryStatus(body);
         opsEvents.statusWritten(ops);
         if (saved.getStatus() == null) {
             saved.setStatus(ops.getStatus());

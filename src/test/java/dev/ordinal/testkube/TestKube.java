@@ -92,6 +92,8 @@ public final class TestKube {
                 }
                 case "audit":
                     return cp.auditLogPath().toString();
+                case "pids":
+                    return cp.pids().toString();
                 case "check":
                     cp.checkAlive();
                     return "ok";
@@ -196,6 +198,21 @@ public final class TestKube {
      */
     public void checkAlive() {
         bus.apply("check");
+    }
+
+    /**
+     * Process ids of the control plane's binaries, {@code {etcd=…, kube-apiserver=…, kube-controller-manager=…}}:
+     * benchmarks read their CPU time and peak RSS apart from the test JVM's.
+     */
+    public Map<String, Long> pids() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        String text = ((String) bus.apply("pids")).replaceAll("[{}]", "");
+        for (String kv : text.split(",\\s*")) {
+            if (kv.contains("=")) {
+                out.put(kv.substring(0, kv.indexOf('=')), Long.parseLong(kv.substring(kv.indexOf('=') + 1)));
+            }
+        }
+        return out;
     }
 
     /** Stops the kube-apiserver process (etcd keeps the data). */

@@ -1,0 +1,95 @@
+package dev.ordinal.reliability;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.ordinal.controller.ClusterReconciler;
+import dev.ordinal.controller.InstanceSetReconciler;
+import dev.ordinal.controller.OpsRequestReconciler;
+import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsEventStream;
+import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.observability.PodReadinessMetrics;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * One Ordinal "process": its own API client, NEW instances of the three reconcilers and its own JOSDK
+ * {@link Operator} (informers, caches, executors). Stopping it and starting another is what a pod restart does:
+ * nothing in memory survives, only what the API server stores.
+ */
+final class OrdinalProcess implements AutoCloseable {
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+    final String identity;
+    private final KubernetesClient client;
+    private final Operator operator;
+    private final AtomicLong reconciles = new AtomicLong();
+
+    private OrdinalProcess(Rig rig, String identity, LeaderElectionConfiguration leaderElection,
+            Duration defaultTimeout) {
+        this.identity = identity;
+        this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(rig.proxy.clientConfig())
+                .build();
+        Metrics counting = new Metrics() {
+            @Override
+            public void reconciliationStarted(HasMetadata resource, Map<String, Object> metadata) {
+                reconciles.incrementAndGet();
+            }
+        };
+        this.operator = new Operator(o -> {
+            o.withKubernetesClient(client).withCloseClientOnStop(true).withMetrics(counting)
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(5))
+                    .withConcurrentReconciliationThreads(4);
+            if (leaderElection != null) {
+                o.withLeaderElectionConfiguration(leaderElection);
+            }
+        });
+        EventRecorder events = new EventRecorder(client);
+        // Each process has its own meters, as each pod has its own /q/metrics.
+        var meters = new SimpleMeterRegistry();
+        var metrics = new OpsMetrics(meters);
+        // Only the rig's namespace: other tests' leftovers on the shared control plane are not this process's.
+        java.util.Set<String> ns = java.util.Set.of(rig.ns, rig.otherNs);
+        operator.register(new ClusterReconciler(client, events, metrics), o -> o.settingNamespaces(ns));
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters)),
+                o -> o.settingNamespaces(ns));
+        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), defaultTimeout, 20),
+                o -> o.settingNamespaces(ns));
+    }
+
+    static OrdinalProcess start(Rig rig, String identity) {
+        return start(rig, identity, null, DEFAULT_TIMEOUT);
+    }
+
+    static OrdinalProcess start(Rig rig, String identity, LeaderElectionConfiguration leaderElection,
+            Duration defaultTimeout) {
+        OrdinalProcess p = new OrdinalProcess(rig, identity, leaderElection, defaultTimeout);
+        p.operator.start();
+        return p;
+    }
+
+    /** Reconciliations this process has started (any controller). */
+    long reconciles() {
+        return reconciles.get();
+    }
+
+    /** What the readiness probe reports: every informer of every controller is watching. */
+    boolean ready() {
+        return operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    }
+
+    Operator operator() {
+        return operator;
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
+}
