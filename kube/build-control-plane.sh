@@ -31,6 +31,9 @@ if all_present; then
   exit 0
 fi
 
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="$PATH:/usr/local/go/bin"   # the usual place of a Go installed from go.dev, often not on PATH
+fi
 command -v go >/dev/null 2>&1 || fail "Go is needed to build the control plane (kube-apiserver, etcd) and was not found on PATH: install Go >= 1.26 (https://go.dev/doc/install, or 'apt-get install golang-go' where it is new enough), then run ./mvnw verify again."
 
 minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"

@@ -442,6 +442,7 @@ public final class ControlPlane implements AutoCloseable {
                     if (item instanceof CustomResourceDefinition crd) {
                         admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
                                 .waitUntilCondition(c -> c != null && c.getStatus() != null
+                                        && c.getStatus().getConditions() != null
                                         && c.getStatus().getConditions().stream().anyMatch(
                                                 x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
                                         30, TimeUnit.SECONDS);

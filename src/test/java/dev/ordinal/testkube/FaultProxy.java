@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.httpproxy.Body;
@@ -77,7 +78,7 @@ public final class FaultProxy implements AutoCloseable {
                 return self[0].intercept(context);
             }
         });
-        HttpServer server = vertx.createHttpServer().requestHandler(proxy);
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> self[0].route(request, proxy));
         try {
             server = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -86,6 +87,57 @@ public final class FaultProxy implements AutoCloseable {
         }
         self[0] = new FaultProxy(vertx, server, upstream);
         return self[0];
+    }
+
+    /**
+     * fabric8 watches over a WebSocket (and falls back to a streamed GET): an upgrade is matched against the rules
+     * here, because the HTTP proxy hands upgrades on without its interceptors; everything else goes through them.
+     */
+    private void route(HttpServerRequest request, HttpProxy proxy) {
+        if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            proxy.handle(request);
+            return;
+        }
+        RequestKind kind = RequestKind.of(request.method().name(), request.uri(), null);
+        int status = take(kind.verb(), kind.resource());
+        if (status != 0) {
+            injected.incrementAndGet();
+            if (status == 410) {
+                // as the API server does for a watch from a compacted resourceVersion: one ERROR event, then close
+                request.toWebSocket().onSuccess(ws -> ws.writeTextMessage(errorEvent(statusJson(410, kind)))
+                        .onComplete(done -> ws.close()));
+            } else {
+                request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                        .end(statusJson(status, kind));
+            }
+            return;
+        }
+        if (kind.verb() == Verb.WATCH) {
+            track(request.connection());
+        }
+        proxy.handle(request);
+    }
+
+    private void track(HttpConnection c) {
+        watchConnections.add(c);
+        c.closeHandler(v -> watchConnections.remove(c));
+    }
+
+    private static String errorEvent(String status) {
+        return "{\"type\":\"ERROR\",\"object\":" + status + "}";
+    }
+
+    private static String statusJson(int status, RequestKind kind) {
+        String reason = switch (status) {
+            case 409 -> "Conflict";
+            case 410 -> "Expired";
+            case 429 -> "TooManyRequests";
+            case 503 -> "ServiceUnavailable";
+            default -> "InternalError";
+        };
+        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+                + "\"injected by the test fault proxy: " + kind.verb() + " " + kind.resource() + "\",\"reason\":\""
+                + reason + "\",\"code\":" + status + "}";
     }
 
     private Future<ProxyResponse> intercept(ProxyContext context) {
@@ -101,27 +153,16 @@ public final class FaultProxy implements AutoCloseable {
             return Future.succeededFuture(status(context, status, kind));
         }
         if (kind.verb() == Verb.WATCH) {
-            HttpConnection c = request.proxiedRequest().connection();
-            watchConnections.add(c);
-            c.closeHandler(v -> watchConnections.remove(c));
+            track(request.proxiedRequest().connection());
         }
         return context.sendRequest();
     }
 
     private static ProxyResponse status(ProxyContext context, int status, RequestKind kind) {
-        String reason = switch (status) {
-            case 409 -> "Conflict";
-            case 410 -> "Expired";
-            case 429 -> "TooManyRequests";
-            default -> "InternalError";
-        };
-        String json = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                + "\"injected by the test fault proxy: " + kind.verb() + " " + kind.resource() + "\",\"reason\":\""
-                + reason + "\",\"code\":" + status + "}";
+        String json = statusJson(status, kind);
         if (kind.verb() == Verb.WATCH && status == 410) {
-            // what the API server does for a watch from a compacted resourceVersion: the stream opens and carries
-            // one ERROR event with the 410 Status
-            json = "{\"type\":\"ERROR\",\"object\":" + json + "}\n";
+            // a streamed watch from a compacted resourceVersion: the stream opens and carries one ERROR event
+            json = errorEvent(json) + "\n";
             status = 200;
         }
         return context.request().response().setStatusCode(status).putHeader("Content-Type", "application/json")

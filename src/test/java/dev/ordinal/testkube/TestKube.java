@@ -59,10 +59,17 @@ public final class TestKube {
         Path dir = Path.of("target", "kube-" + name).toAbsolutePath();
         ControlPlane cp = ControlPlane.start(dir, 0, START_TIMEOUT);
         KubernetesClient admin = cp.adminClient();
-        ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
-        KubernetesClient kubeletClient = new KubernetesClientBuilder()
-                .withConfig(cp.config(KUBELET_USER, "system:masters")).build();
-        KubeletSimulator kubelet = new KubeletSimulator(kubeletClient).readyDelay(Duration.ofMillis(50)).start();
+        KubernetesClient kubeletClient;
+        KubeletSimulator kubelet;
+        try {
+            ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
+            kubeletClient = new KubernetesClientBuilder().withConfig(cp.config(KUBELET_USER, "system:masters")).build();
+            kubelet = new KubeletSimulator(kubeletClient).readyDelay(Duration.ofMillis(50)).start();
+        } catch (RuntimeException e) {
+            admin.close();
+            cp.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kubelet.stop();
             kubeletClient.close();
