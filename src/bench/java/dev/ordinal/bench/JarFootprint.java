@@ -22,14 +22,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.ordinal.api.cluster.Cluster;
-import dev.ordinal.embedded.EmbeddedApiServer;
-import dev.ordinal.embedded.KubeletSimulator;
+import dev.ordinal.devcluster.ControlPlane;
+import dev.ordinal.devcluster.KubeletSimulator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Startup time and idle resident memory of the packaged operator ({@code target/quarkus-app/quarkus-run.jar}).
- * This JVM runs the embedded API server (CRDs from kubernetes/crds) and the simulated kubelet; the jar runs as a
- * child process pointed at it. Per run: time from process start to {@code /q/health/ready} answering UP, then the example Kafka
+ * This JVM runs a real control plane (etcd, kube-apiserver, kube-controller-manager; CRDs from kubernetes/crds)
+ * and the simulated kubelet; the jar runs as a child process pointed at it by {@code KUBECONFIG}, as a user runs it
+ * outside a cluster (prod profile, leader election on, its Lease in the kubeconfig's namespace). Per run: time from process start to {@code /q/health/ready} answering UP, then the example Kafka
  * Cluster (kubernetes/examples/kafka-cluster.yaml: 3 controllers, 3 brokers) is created and reaches Running, then after {@code bench.footprint.idle} seconds (10) of idling
  * VmRSS is read from /proc. Heap settings alternate run by run so both see the same machine load.
  * <p>
@@ -39,7 +40,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 public final class JarFootprint {
     private static final Pattern STARTED = Pattern.compile("started in (\\d+\\.\\d+)s");
     /** Held so the level sticks: the mock server logs every request at INFO. */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static KubernetesClient admin;
 
     record Sample(double readyMillis, double quarkusSeconds, long idleRssKb, long peakRssKb) {
     }
@@ -57,7 +58,6 @@ public final class JarFootprint {
     }
 
     private static void measure(String[] args) throws Exception {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path jar = Path.of(args.length > 0 ? args[0] : "target/quarkus-app/quarkus-run.jar");
         int runs = Integer.getInteger("bench.footprint.runs", 3);
         int idle = Integer.getInteger("bench.footprint.idle", 10);
@@ -72,9 +72,11 @@ public final class JarFootprint {
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
         configs.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
         String loadBefore = loadAverage();
-        try (EmbeddedApiServer server = EmbeddedApiServer.start(0)) {
-            server.applyDirectory(Path.of("kubernetes", "crds"));
-            try (KubeletSimulator kubelet = new KubeletSimulator(server.newClient()).readyDelay(Duration.ZERO).start()) {
+        try (ControlPlane server = ControlPlane.start(Path.of("target", "kube-footprint").toAbsolutePath(), 0,
+                Duration.ofSeconds(90)); KubernetesClient adminClient = server.adminClient()) {
+            admin = adminClient;
+            ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
+            try (KubeletSimulator kubelet = new KubeletSimulator(admin).readyDelay(Duration.ZERO).start()) {
                 int n = 0;
                 for (int r = 0; r < runs; r++) {
                     for (var config : configs.entrySet()) {
@@ -90,23 +92,26 @@ public final class JarFootprint {
         System.out.println(report);
     }
 
-    private static Sample runOnce(EmbeddedApiServer server, Path jar, List<String> heap, int idleSeconds, Path log)
+    /**
+     * Starts the jar the way docs/install.md runs it outside a cluster: {@code java -jar} with {@code KUBECONFIG}
+     * pointing at a kubeconfig (here the operator's client certificate), prod profile, leader election on.
+     */
+    private static Sample runOnce(ControlPlane server, Path jar, List<String> heap, int idleSeconds, Path log)
             throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(heap);
         cmd.add("-Dquarkus.http.port=" + port);
-        cmd.add("-Dquarkus.kubernetes-client.api-server-url=" + server.url());
-        cmd.add("-Dquarkus.kubernetes-client.trust-certs=true");
-        cmd.add("-Dquarkus.kubernetes-client.devservices.enabled=false");
         cmd.add("-jar");
         cmd.add(jar.toString());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(1)).build();
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("KUBECONFIG", server.kubeconfig("ordinal-operator", "system:masters").toString());
+        Process p = builder.start();
         try {
             double readyMillis = -1;
             long limit = t0 + Duration.ofSeconds(60).toNanos();
@@ -126,7 +131,9 @@ public final class JarFootprint {
                 Thread.sleep(10);
             }
             String ns = "footprint-" + port;
-            KubernetesClient client = server.client();
+            KubernetesClient client = admin;
+            client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                    .withName(ns).endMetadata().build()).create();
             try (var in = Files.newInputStream(Path.of("kubernetes", "examples", "kafka-cluster.yaml"))) {
                 for (var item : client.load(in).items()) {
                     item.getMetadata().setNamespace(ns);

@@ -9,15 +9,19 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.Unremovable;
 
 /**
  * Leader election for an operator Deployment with more than one replica: only the holder of the Lease
- * {@code ordinal.leader-election.lease-name} in {@code ordinal.leader-election.lease-namespace} (default: the
- * client's namespace, i.e. the pod's own namespace in a cluster) runs the controllers; the others wait as hot
- * standbys. QOSDK looks this bean up at start and honours it in the profiles of
+ * {@code ordinal.leader-election.lease-name} in {@code ordinal.leader-election.lease-namespace} runs the controllers;
+ * the others wait as hot standbys. QOSDK looks this bean up at start and honours it in the profiles of
  * {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (prod by default). A null bean means off.
+ * <p>
+ * The Lease namespace is {@code POD_NAMESPACE} in a Pod (the Deployment sets it from the downward API), else the
+ * client's namespace (the kubeconfig context's, when the jar runs outside a cluster). When neither is known, the
+ * operator runs without election and says so in one WARN line, instead of failing to start.
  */
 @Singleton
 public class LeaderElection {
@@ -30,12 +34,29 @@ public class LeaderElection {
             @ConfigProperty(name = "ordinal.leader-election.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "ordinal.leader-election.lease-name", defaultValue = "ordinal-leader") String leaseName,
             @ConfigProperty(name = "ordinal.leader-election.lease-namespace") Optional<String> leaseNamespace,
-            @ConfigProperty(name = "ordinal.leader-election.identity") Optional<String> identity) {
+            @ConfigProperty(name = "ordinal.leader-election.identity") Optional<String> identity,
+            KubernetesClient client) {
+        return configure(enabled, leaseName, leaseNamespace, identity, client.getNamespace());
+    }
+
+    /**
+     * The election to run: null when off. {@code clientNamespace} (may be null) is used when no Lease namespace is
+     * configured; a blank identity leaves JOSDK's generated one.
+     */
+    LeaderElectionConfiguration configure(boolean enabled, String leaseName, Optional<String> leaseNamespace,
+            Optional<String> identity, String clientNamespace) {
         if (!enabled) {
             LOG.info("leader election is off (ordinal.leader-election.enabled=false): run a single replica");
             return null;
         }
-        return new LeaderElectionConfiguration(leaseName, leaseNamespace.filter(s -> !s.isBlank()).orElse(null),
-                identity.filter(s -> !s.isBlank()).orElse(null));
+        Optional<String> namespace = leaseNamespace.filter(s -> !s.isBlank())
+                .or(() -> Optional.ofNullable(clientNamespace).filter(s -> !s.isBlank()));
+        if (namespace.isEmpty()) {
+            LOG.warn("leader election is off: no namespace for the Lease (outside a Pod set POD_NAMESPACE, "
+                    + "ordinal.leader-election.lease-namespace or a namespace in the kubeconfig context); run a single "
+                    + "replica, or set one of those to turn it on");
+            return null;
+        }
+        return new LeaderElectionConfiguration(leaseName, namespace.get(), identity.filter(s -> !s.isBlank()).orElse(null));
     }
 }

@@ -13,22 +13,28 @@ class LeaderElectionTest {
 
     @Test
     void onByDefaultWithTheLeaseOfTheOperatorsNamespace() {
-        var config = producer.leaderElection(true, "ordinal-leader", Optional.of("data-ops"), Optional.of("ordinal-7c9f-x2"));
+        var config = producer.configure(true, "ordinal-leader", Optional.of("data-ops"), Optional.of("ordinal-7c9f-x2"), "default");
         assertEquals("ordinal-leader", config.getLeaseName());
         assertEquals(Optional.of("data-ops"), config.getLeaseNamespace());
         assertEquals(Optional.of("ordinal-7c9f-x2"), config.getIdentity());
     }
 
     @Test
-    void blankNamespaceAndIdentityFallBackToJosdkDefaults() {
-        // ${POD_NAMESPACE:} outside a pod: JOSDK then takes the client's namespace and a generated identity
-        var config = producer.leaderElection(true, "ordinal-leader", Optional.of(" "), Optional.empty());
-        assertEquals(Optional.empty(), config.getLeaseNamespace());
+    void outsideAPodTheLeaseGoesToTheKubeconfigNamespaceWithAGeneratedIdentity() {
+        // ${POD_NAMESPACE:} is blank outside a pod (java -jar with a kubeconfig): the client's namespace is used
+        var config = producer.configure(true, "ordinal-leader", Optional.of(" "), Optional.empty(), "team-a");
+        assertEquals(Optional.of("team-a"), config.getLeaseNamespace());
         assertEquals(Optional.empty(), config.getIdentity());
     }
 
     @Test
+    void noNamespaceAnywhereTurnsElectionOffInsteadOfFailingTheStart() {
+        assertNull(producer.configure(true, "ordinal-leader", Optional.of(""), Optional.empty(), null));
+        assertNull(producer.configure(true, "ordinal-leader", Optional.empty(), Optional.empty(), " "));
+    }
+
+    @Test
     void offProducesNoConfiguration() {
-        assertNull(producer.leaderElection(false, "ordinal-leader", Optional.empty(), Optional.empty()));
+        assertNull(producer.configure(false, "ordinal-leader", Optional.empty(), Optional.empty(), "default"));
     }
 }
