@@ -1,0 +1,106 @@
+package dev.ordinal.manifests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.ordinal.devcluster.ControlPlane;
+import dev.ordinal.testkube.TestKube;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * {@code kubectl apply --server-side -k kubernetes/}, as docs/install.md tells users, with the kubectl built with
+ * the control plane against the run's real API server ({@link TestKube#shared} "rig"): the server's validation
+ * accepts every object (CRDs, namespace, RBAC, Deployment, Service) and stores them as kustomize renders them.
+ * The Deployment never gets pods (this control plane runs no Deployment controller, scheduler or kubelet).
+ */
+class InstallOnRealServerTest {
+    private static final String NS = OperatorServiceAccount.NAMESPACE;
+
+    static TestKube kube;
+    static KubernetesClient admin;
+
+    @BeforeAll
+    static void controlPlane() {
+        kube = TestKube.shared("rig");
+        admin = kube.newAdminClient();
+    }
+
+    @AfterAll
+    static void close() {
+        admin.close();
+    }
+
+    @Test
+    void kubectlApplyServerSideOfTheKustomizationIsAcceptedByTheApiServer() throws Exception {
+        // TestKube installed kubernetes/crds with field manager "kubectl", the manager kubectl applies with too, so
+        // the CRDs are re-applied without conflict: no --force-conflicts (a conflict would fail this test, as it
+        // would fail a user's re-install).
+        Result r = kubectl("apply", "--server-side", "-k", Manifests.ROOT.toString());
+        assertEquals(0, r.exit(), r.output());
+        for (String object : List.of(
+                "customresourcedefinition.apiextensions.k8s.io/clusters.apps.ordinal.dev",
+                "customresourcedefinition.apiextensions.k8s.io/instancesets.workloads.ordinal.dev",
+                "customresourcedefinition.apiextensions.k8s.io/opsrequests.operations.ordinal.dev",
+                "namespace/ordinal-system", "serviceaccount/ordinal",
+                "clusterrole.rbac.authorization.k8s.io/ordinal", "clusterrolebinding.rbac.authorization.k8s.io/ordinal",
+                "role.rbac.authorization.k8s.io/ordinal-leader-election",
+                "rolebinding.rbac.authorization.k8s.io/ordinal-leader-election",
+                "deployment.apps/ordinal", "service/ordinal")) {
+            assertTrue(r.output().contains(object + " serverside-applied"), object + " not applied:\n" + r.output());
+        }
+
+        Deployment deployment = admin.apps().deployments().inNamespace(NS).withName("ordinal").get();
+        assertNotNull(deployment, "the Deployment is stored");
+        assertEquals("ordinal/ordinal-operator:0.1.0-SNAPSHOT",
+                deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), "kustomize's image");
+        assertEquals("ordinal", deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+        assertNotNull(admin.services().inNamespace(NS).withName("ordinal").get(), "the Service is stored");
+        assertNotNull(admin.serviceAccounts().inNamespace(NS).withName("ordinal").get(), "the ServiceAccount is stored");
+        ClusterRoleBinding clusterBinding = admin.rbac().clusterRoleBindings().withName("ordinal").get();
+        RoleBinding binding = admin.rbac().roleBindings().inNamespace(NS).withName("ordinal-leader-election").get();
+        assertEquals(NS, clusterBinding.getSubjects().get(0).getNamespace(), "ClusterRoleBinding subject");
+        assertEquals(NS, binding.getSubjects().get(0).getNamespace(), "RoleBinding subject");
+
+        // Applying the same manifests again meets no field-manager conflict and changes nothing.
+        Result again = kubectl("apply", "--server-side", "-k", Manifests.ROOT.toString());
+        assertEquals(0, again.exit(), again.output());
+        assertEquals(deployment.getMetadata().getResourceVersion(),
+                admin.apps().deployments().inNamespace(NS).withName("ordinal").get().getMetadata().getResourceVersion(),
+                "the Deployment is unchanged by the second apply");
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    /** The kubectl built with the control plane, run as the administrator, as a user installing Ordinal. */
+    private static Result kubectl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ControlPlane.binaryDir().resolve("kubectl").toString());
+        command.add("--kubeconfig");
+        command.add(kube.kubeconfig(ControlPlane.ADMIN, "system:masters").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(p.exitValue(), out);
+    }
+}
