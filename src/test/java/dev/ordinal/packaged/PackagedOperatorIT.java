@@ -1,0 +1,170 @@
+package dev.ordinal.packaged;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.manifests.OperatorServiceAccount;
+import dev.ordinal.manifests.RbacRules;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/**
+ * The packaged operator (target/quarkus-app/quarkus-run.jar; the native executable with -Dnative), in the prod
+ * profile, on a real control plane holding the CRDs from kubernetes/crds, running as the ServiceAccount ordinal
+ * bound to kubernetes/rbac with leader election on ({@link PackagedApiServerResource}): it takes its Lease, becomes
+ * ready, runs the example Kafka cluster and the seed scenario from kubernetes/examples exactly as a user applies
+ * them, and serves its metrics; the API server's RBAC authorizer refused none of its requests, and its audit log
+ * shows only requests the installed RBAC grants. One boot for the whole class.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = PackagedApiServerResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PackagedOperatorIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static KubernetesClient client;
+
+    /** The test's own client, an administrator: its requests are not the operator's. */
+    @BeforeAll
+    static void connect() {
+        client = PackagedApiServerResource.kube().newAdminClient();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        client.close();
+    }
+
+    @Test
+    @Order(1)
+    void becomesLiveAndReady() {
+        await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/started").then().statusCode(200);
+    }
+
+    @Test
+    @Order(2)
+    void holdsTheLeaseInItsNamespace() {
+        // Leader election as the Deployment runs it: Lease ordinal-leader in the operator's namespace, granted by
+        // the Role in kubernetes/rbac (JOSDK checks it with a SelfSubjectRulesReview first).
+        await().atMost(WAIT).untilAsserted(() -> {
+            Lease lease = client.leases().inNamespace(OperatorServiceAccount.NAMESPACE).withName("ordinal-leader").get();
+            assertEquals(PackagedApiServerResource.IDENTITY, lease == null ? null : lease.getSpec().getHolderIdentity());
+        });
+    }
+
+    @Test
+    @Order(3)
+    void runsTheExampleClusterAndTheSeedScenario() throws Exception {
+        client.resource(example("kafka-cluster.yaml", Cluster.class)).create();
+        awaitClusterPhase("Running");
+        assertEquals(6, client.pods().inNamespace("default").list().getItems().size());
+        String claimUid = claim("data-kafka-broker-2").getMetadata().getUid();
+
+        runToSucceed(example("ops/ops-offline-broker-2.yaml", OpsRequest.class));
+        Cluster afterOffline = cluster();
+        var broker = afterOffline.getSpec().componentSpecs.stream().filter(c -> c.name.equals("broker")).findFirst().orElseThrow();
+        assertEquals(2, broker.replicas);
+        assertEquals(List.of("kafka-broker-2"), broker.offlineInstances);
+        await().atMost(WAIT).until(() -> client.pods().inNamespace("default").withName("kafka-broker-2").get() == null);
+
+        runToSucceed(example("ops/ops-online-broker-2.yaml", OpsRequest.class));
+        broker = cluster().getSpec().componentSpecs.stream().filter(c -> c.name.equals("broker")).findFirst().orElseThrow();
+        assertEquals(3, broker.replicas);
+        assertEquals(List.of(), broker.offlineInstances);
+        awaitClusterPhase("Running");
+        assertEquals(claimUid, claim("data-kafka-broker-2").getMetadata().getUid(), "broker 2 came back on its own claim");
+    }
+
+    @Test
+    @Order(4)
+    void servesPrometheusMetricsOfWhatItDid() {
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("ordinal_ops_transitions"))
+                .body(containsString("ordinal_ssa_writes"))
+                .body(containsString("reconciliations_"));
+    }
+
+    @Test
+    @Order(5)
+    void sentOnlyRequestsTheInstalledRbacGrants() {
+        // Every request of the ServiceAccount's user is the packaged operator's: the test and the kubelet simulator
+        // use identities of their own.
+        AuditLog.Snapshot operator = PackagedApiServerResource.kube().auditLog().awaitQuiet(500, 10_000).snapshot()
+                .byUser(OperatorServiceAccount.USER);
+        assertEquals(List.of(), operator.where(e -> e.code() == 403).entries(),
+                "the API server refused requests of the packaged operator");
+        // The prod profile installs no CRDs (users apply kubernetes/crds): not even a read of them.
+        assertEquals(List.of(), operator.where(e -> e.resource().startsWith("customresourcedefinitions")).entries(),
+                "requests on CustomResourceDefinitions");
+        Set<String> used = RbacRules.used(operator);
+        // Leader election: the Lease read, created, and renewed (fabric8's LeaseLock renews with a JSON merge patch).
+        assertTrue(used.containsAll(Set.of("workloads.ordinal.dev/instancesets create",
+                "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases patch")),
+                "traffic seen: " + used);
+        assertEquals(Set.of(), RbacRules.notGranted(used), "requests kubernetes/rbac does not grant");
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T example(String file, Class<T> type) throws Exception {
+        JsonNode doc = YAML.readTree(Path.of("kubernetes", "examples").resolve(file).toFile());
+        T resource = client.getKubernetesSerialization().convertValue(doc, type);
+        if (resource instanceof OpsRequest ops) {
+            // the Cluster cache of the packaged operator may lag the Running phase just read here
+            ops.getSpec().preConditionDeadlineSeconds = 30;
+        }
+        return resource;
+    }
+
+    private static Cluster cluster() {
+        return client.resources(Cluster.class).inNamespace("default").withName("kafka").get();
+    }
+
+    private static PersistentVolumeClaim claim(String name) {
+        return client.persistentVolumeClaims().inNamespace("default").withName(name).get();
+    }
+
+    private static void awaitClusterPhase(String phase) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            Cluster c = cluster();
+            assertEquals(phase, c == null || c.getStatus() == null ? null : c.getStatus().phase);
+        });
+    }
+
+    private static void runToSucceed(OpsRequest ops) {
+        client.resource(ops).create();
+        await().atMost(WAIT).untilAsserted(() -> {
+            OpsRequest o = client.resources(OpsRequest.class).inNamespace("default").withName(ops.getMetadata().getName()).get();
+            assertEquals("Succeed", o.getStatus() == null ? null : o.getStatus().phase,
+                    () -> client.getKubernetesSerialization().asJson(o.getStatus()));
+        });
+    }
+}
