@@ -126,11 +126,10 @@ class RbacTest {
         await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("guarded").get() == null);
 
         driver.resources(Cluster.class).inNamespace(NS).withName("kafka").delete();
-        // WipeOut: the operator deletes the claims too. A deleted claim may stay Terminating: the API server gives
-        // every claim the kubernetes.io/pvc-protection finalizer, which only kube-controller-manager's
-        // persistentvolumeclaim-protection-controller removes, and the test control plane may not run it.
+        // WipeOut: the operator deletes the claims too (they go once kube-controller-manager's claim-protection
+        // controller sees no pod using them).
         await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("kafka").get() == null
-                && claims(driver, "kafka").stream().allMatch(c -> c.getMetadata().getDeletionTimestamp() != null)
+                && claims(driver, "kafka").isEmpty()
                 && driver.pods().inNamespace(NS).list().getItems().isEmpty());
         // "guarded" had terminationPolicy Delete: its claim stays, as the policy says
         List<PersistentVolumeClaim> kept = claims(driver, "guarded");
