@@ -31,17 +31,29 @@ if all_present; then
   exit 0
 fi
 
+# One build at a time per cache (several clones on one machine share it); the one that waited finds the binaries.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.build.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9
+  if all_present; then
+    echo "build-control-plane: kube $KUBE_VERSION and etcd $ETCD_VERSION were built meanwhile in $OUT"
+    exit 0
+  fi
+fi
+
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
   export PATH="$PATH:/usr/local/go/bin"   # the usual place of a Go installed from go.dev, often not on PATH
 fi
-command -v go >/dev/null 2>&1 || fail "Go is needed to build the control plane (kube-apiserver, etcd) and was not found on PATH: install Go >= 1.26 (https://go.dev/doc/install, or 'apt-get install golang-go' where it is new enough), then run ./mvnw verify again."
+command -v go >/dev/null 2>&1 || fail "Go is needed to build the control plane (kube-apiserver, etcd) and was not found on PATH: install Go (1.26 or newer; an older Go >= 1.21 fetches the 1.26 toolchain itself through the module proxy) from https://go.dev/doc/install, then run ./mvnw verify again."
 
 minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
 patch="${KUBE_VERSION##*.}"
 staging_version="v0.$minor.$patch"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ordinal-kube-build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+STAGE=""
+trap 'rm -rf "$work" ${STAGE:+"$STAGE"}' EXIT
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 # Go's own toolchain switch only where the release asks for a newer Go than the machine has.
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
@@ -87,10 +99,10 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   version_flags+=" -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   version_flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-mkdir -p "$OUT.tmp"
+STAGE="$(mktemp -d "$OUT.tmp.XXXXXX")"
 for cmd in kube-apiserver kube-controller-manager kubectl; do
   echo "build-control-plane: go build $cmd"
-  go build -trimpath -ldflags "-s -w $version_flags" -o "$OUT.tmp/$cmd" "k8s.io/kubernetes/cmd/$cmd" >"build-$cmd.log" 2>&1 \
+  go build -trimpath -ldflags "-s -w $version_flags" -o "$STAGE/$cmd" "k8s.io/kubernetes/cmd/$cmd" >"build-$cmd.log" 2>&1 \
     || { tail -20 "build-$cmd.log" >&2; fail "go build of $cmd v$KUBE_VERSION failed (log above)"; }
 done
 
@@ -115,10 +127,11 @@ import _ "go.etcd.io/etcd/server/v3"
 GO
 go mod tidy -e >tidy.log 2>&1 || fail "go mod tidy failed for etcd $ETCD_VERSION: $(tail -1 tidy.log)"
 echo "build-control-plane: go build etcd"
-go build -trimpath -ldflags "-s -w" -o "$OUT.tmp/etcd" go.etcd.io/etcd/server/v3 >build-etcd.log 2>&1 \
+go build -trimpath -ldflags "-s -w" -o "$STAGE/etcd" go.etcd.io/etcd/server/v3 >build-etcd.log 2>&1 \
   || { tail -20 build-etcd.log >&2; fail "go build of etcd v$ETCD_VERSION failed (log above)"; }
 
-printf 'kube=%s\netcd=%s\ngo=%s\n' "$KUBE_VERSION" "$ETCD_VERSION" "$(go env GOVERSION)" > "$OUT.tmp/VERSIONS"
+printf 'kube=%s\netcd=%s\ngo=%s\n' "$KUBE_VERSION" "$ETCD_VERSION" "$(go env GOVERSION)" > "$STAGE/VERSIONS"
 rm -rf "$OUT"
-mv "$OUT.tmp" "$OUT"
+mv -T "$STAGE" "$OUT"
+chmod 755 "$OUT"
 echo "build-control-plane: done in $(( $(date +%s) - started )) s: $(ls "$OUT" | tr '\n' ' ')"

@@ -69,9 +69,16 @@ final class ChildProcess {
         return log;
     }
 
-    /** The pid of the binary itself (the wrapper's child), or the wrapper's when it has none yet. */
+    /**
+     * The pid of the binary itself (the wrapper's child running {@code binary} with its arguments; the wrapper's
+     * watchdog {@code sleep} is another child), or -1 before it runs.
+     */
     long binaryPid() {
-        return process.children().map(ProcessHandle::pid).findFirst().orElse(process.pid());
+        String name = binary.getFileName().toString();
+        return process.children()
+                .filter(h -> h.info().command().map(c -> Path.of(c).getFileName().toString().equals(name)).orElse(false)
+                        && h.info().arguments().map(a -> List.of(a).equals(args)).orElse(false))
+                .map(ProcessHandle::pid).findFirst().orElse(-1L);
     }
 
     boolean isAlive() {

@@ -1,6 +1,7 @@
 package dev.ordinal.devcluster;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,12 +14,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
-
-import java.io.InputStream;
-import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -79,7 +78,7 @@ public final class ControlPlane implements AutoCloseable {
      */
     public static ControlPlane start(Path dir, int apiPort, Duration timeout) {
         Path bin = binaryDir();
-        for (String b : List.of("etcd", "kube-apiserver", "kube-controller-manager")) {
+        for (String b : BINARIES) {
             if (!Files.isExecutable(bin.resolve(b))) {
                 throw new IllegalStateException("the Kubernetes control plane is not built: " + bin.resolve(b)
                         + " is missing. Run `bash kube/build-control-plane.sh` (needs Go; ./mvnw verify runs it).");
@@ -94,6 +93,13 @@ public final class ControlPlane implements AutoCloseable {
             throw e;
         }
         return cp;
+    }
+
+    private static final List<String> BINARIES = List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl");
+
+    /** True when every binary of {@link #KUBE_VERSION} is in {@link #binaryDir()}. */
+    public static boolean binariesPresent() {
+        return BINARIES.stream().allMatch(b -> Files.isExecutable(binaryDir().resolve(b)));
     }
 
     /** Where the binaries are: {@code ordinal.kube.bin}, else {@code $ORDINAL_KUBE_CACHE/<version>}, else ~/.cache. */
@@ -192,10 +198,6 @@ public final class ControlPlane implements AutoCloseable {
         return "https://127.0.0.1:" + apiPort;
     }
 
-    public int apiPort() {
-        return apiPort;
-    }
-
     /** The folder holding this control plane's state, certificates, kubeconfigs and logs. */
     public Path dir() {
         return dir;
@@ -206,6 +208,7 @@ public final class ControlPlane implements AutoCloseable {
         return pki.caCert();
     }
 
+    /** The API server's audit log file ({@code --audit-log-path}). */
     public Path auditLogPath() {
         return dir.resolve("audit.log");
     }
@@ -264,6 +267,7 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
 
+        /** The API server's URL. */
         public String url() {
             return url;
         }
@@ -279,23 +283,10 @@ public final class ControlPlane implements AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config(ADMIN, "system:masters")).build();
     }
 
-    /** Quarkus Kubernetes client properties that make the application talk to this server as {@code user}. */
-    public Map<String, String> quarkusClientProperties(String user, String... groups) {
-        Pki.Credentials c = credentials(user, groups);
-        return Map.of(
-                "quarkus.kubernetes-client.api-server-url", url(),
-                "quarkus.kubernetes-client.ca-cert-file", pki.caCert().toString(),
-                "quarkus.kubernetes-client.client-cert-file", c.cert().toString(),
-                "quarkus.kubernetes-client.client-key-file", c.key().toString(),
-                "quarkus.kubernetes-client.client-key-algo", "RSA",
-                "quarkus.kubernetes-client.trust-certs", "false",
-                "quarkus.kubernetes-client.namespace", "default",
-                "quarkus.kubernetes-client.devservices.enabled", "false");
-    }
-
     /** A kubeconfig file for {@code user} in {@code groups} (kubectl, kube-controller-manager, the packaged jar). */
     public Path kubeconfig(String user, String... groups) {
-        return kubeconfigs.computeIfAbsent(user, u -> {
+        return kubeconfigs.computeIfAbsent(user + "@" + String.join("+", groups), key -> {
+            String u = user;
             Pki.Credentials c = credentials(u, groups);
             String yaml = """
                     apiVersion: v1
@@ -315,7 +306,7 @@ public final class ControlPlane implements AutoCloseable {
                       context: {cluster: ordinal, user: %s, namespace: default}
                     current-context: ordinal
                     """.formatted(url(), pki.caCert(), u, c.cert(), c.key(), u);
-            Path file = dir.resolve("kubeconfig-" + u.replace(':', '_') + ".yaml");
+            Path file = dir.resolve("kubeconfig-" + key.replace(':', '_') + ".yaml");
             try {
                 Files.writeString(file, yaml);
             } catch (IOException e) {

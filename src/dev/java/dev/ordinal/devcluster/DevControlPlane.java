@@ -60,7 +60,7 @@ public class DevControlPlane {
         }
         Path kubeconfig;
         Path dir = DevControlPlaneConfig.stateDir();
-        synchronized (System.getProperties()) {
+        synchronized (System.getProperties().computeIfAbsent(RUNNING + ".lock", k -> new Object())) {
             if (System.getProperties().get(RUNNING) == null) {
                 ControlPlane cp = startControlPlane(dir);
                 Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "ordinal-dev-control-plane-stop"));
@@ -77,7 +77,7 @@ public class DevControlPlane {
     }
 
     private ControlPlane startControlPlane(Path dir) {
-        if (!Files.isExecutable(ControlPlane.binaryDir().resolve("kube-apiserver"))) {
+        if (!ControlPlane.binariesPresent()) {
             LOG.infof("Building the Kubernetes control plane from Go modules into %s (first time only, 15-25 min)",
                     ControlPlane.binaryDir());
             buildBinaries();
@@ -102,7 +102,9 @@ public class DevControlPlane {
 
     private static void buildBinaries() {
         try {
-            Process p = new ProcessBuilder("bash", "kube/build-control-plane.sh").inheritIO().start();
+            ProcessBuilder build = new ProcessBuilder("bash", "kube/build-control-plane.sh").inheritIO();
+            build.environment().put("KUBE_VERSION", ControlPlane.KUBE_VERSION);
+            Process p = build.start();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("kube/build-control-plane.sh failed (see its output above)");
             }

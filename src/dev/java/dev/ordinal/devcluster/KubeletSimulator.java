@@ -40,7 +40,9 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 public final class KubeletSimulator implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KubeletSimulator.class);
+    /** The field manager of the status writes, as a kubelet's. */
     public static final String MANAGER = "kubelet";
+    /** The finalizer that keeps a deleted pod Terminating for {@link #deletionGrace(Duration)}. */
     public static final String FINALIZER = "kubelet.ordinal.dev/terminating";
 
     private final KubernetesClient client;
@@ -53,6 +55,7 @@ public final class KubeletSimulator implements AutoCloseable {
     private ScheduledExecutorService executor;
     private SharedIndexInformer<Pod> informer;
 
+    /** A simulator that reads and writes pods with {@code client} (closed by the caller). */
     public KubeletSimulator(KubernetesClient client) {
         this.client = client;
     }
@@ -63,6 +66,7 @@ public final class KubeletSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Time from a pod's creation to its Running/Ready report (null or zero: at once). */
     public KubeletSimulator readyDelay(Duration delay) {
         this.readyDelay = delay == null ? Duration.ZERO : delay;
         return this;
@@ -105,6 +109,7 @@ public final class KubeletSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Starts watching pods (idempotent). */
     public synchronized KubeletSimulator start() {
         if (informer != null) {
             return this;
@@ -134,6 +139,7 @@ public final class KubeletSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Stops watching and reporting; pods keep the status they have. */
     public synchronized void stop() {
         if (informer != null) {
             informer.close();

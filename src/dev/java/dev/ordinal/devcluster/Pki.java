@@ -72,10 +72,12 @@ public final class Pki {
         return dir.resolve("sa.pub");
     }
 
-    /** Issues (once) a client certificate for {@code user} with its {@code groups}. */
-    Credentials issue(String user, String... groups) {
-        return issued.computeIfAbsent(user, u -> {
-            String file = u.replace(':', '_');
+    /** Issues (once per user and groups) a client certificate for {@code user} with its {@code groups}. */
+    synchronized Credentials issue(String user, String... groups) {
+        String id = groups.length == 0 ? user : user + "@" + String.join("+", groups);
+        return issued.computeIfAbsent(id, k -> {
+            String u = user;
+            String file = id.replace(':', '_');
             Path key = dir.resolve(file + ".key");
             Path csr = dir.resolve(file + ".csr");
             Path cert = dir.resolve(file + ".crt");

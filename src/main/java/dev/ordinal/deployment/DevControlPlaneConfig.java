@@ -32,6 +32,7 @@ public class DevControlPlaneConfig implements ConfigSourceFactory {
     public static final String PORT = "ordinal.dev.port";
     /** Set by this factory when dev mode is to start the local control plane. */
     public static final String ACTIVE = "ordinal.dev.control-plane.active";
+    /** The API server's port in dev mode unless {@value #PORT} says otherwise. */
     public static final int DEFAULT_PORT = 18443;
     /** The user the operator is in dev mode (a client certificate of group system:masters). */
     public static final String OPERATOR_USER = "ordinal-operator";

@@ -30,7 +30,9 @@ class ChildProcessTest {
     @Test
     void stopEndsTheBinaryAndItsWrapper(@TempDir Path dir) throws IOException {
         ChildProcess p = ChildProcess.start("sleeper", Path.of("/bin/sleep"), List.of("600"), dir.resolve("sleeper.log"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> p.binaryPid() != 0 && ProcessHandle.of(p.binaryPid()).isPresent());
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.binaryPid() > 0);
+        assertEquals(List.of("600"), List.of(ProcessHandle.of(p.binaryPid()).orElseThrow().info().arguments().orElseThrow()),
+                "the pid is the binary's (sleep 600), not the wrapper's or its watchdog's (sleep 1)");
         long binary = p.binaryPid();
         p.stop();
         assertFalse(p.isAlive(), "the wrapper is gone");

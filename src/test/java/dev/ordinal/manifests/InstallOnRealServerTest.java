@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.ControlPlane;
+import dev.ordinal.testkube.Kubectl;
+import dev.ordinal.testkube.Kubectl.Result;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -84,23 +82,8 @@ class InstallOnRealServerTest {
                 "the Deployment is unchanged by the second apply");
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    /** The kubectl built with the control plane, run as the administrator, as a user installing Ordinal. */
+    /** The built kubectl as the administrator, as a user installing Ordinal runs it. */
     private static Result kubectl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ControlPlane.binaryDir().resolve("kubectl").toString());
-        command.add("--kubeconfig");
-        command.add(kube.kubeconfig(ControlPlane.ADMIN, "system:masters").toString());
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish");
-        }
-        return new Result(p.exitValue(), out);
+        return Kubectl.run(kube.kubeconfig(ControlPlane.ADMIN, "system:masters"), args);
     }
 }

@@ -58,7 +58,7 @@ public final class RbacRules {
             if (e.resource().isEmpty()) {
                 continue;
             }
-            String group = groupOf(e.uri());
+            String group = e.apiGroup();
             String resource = group + "/" + e.resource();
             if (e.verb() == AuditLog.Verb.CREATE && EVERY_USER_MAY_CREATE.contains(resource)) {
                 continue;
@@ -84,18 +84,6 @@ public final class RbacRules {
             }
         }
         return out;
-    }
-
-    /** The API group of a request URI: "" for /api/v1/..., {@code g} for /apis/g/version/... */
-    static String groupOf(String uri) {
-        String path = uri.split("\\?", 2)[0];
-        if (path.startsWith("/api/")) {
-            return "";
-        }
-        if (path.startsWith("/apis/")) {
-            return path.substring("/apis/".length()).split("/", 2)[0];
-        }
-        throw new AssertionError("not a resource request: " + uri);
     }
 
     /** "group/resource verb" granted by the ClusterRole and Role in kubernetes/rbac. */

@@ -23,6 +23,7 @@ public class ControlPlaneWatch implements AfterEachCallback {
         synchronized (System.getProperties()) {
             System.getProperties().forEach((k, v) -> {
                 if (k instanceof String key && key.startsWith("ordinal.test.kube.") && v instanceof Function<?, ?> f) {
+                    // the bus of a started control plane (the start lock is a plain Object)
                     buses.add((Function<String, Object>) f);
                 }
             });

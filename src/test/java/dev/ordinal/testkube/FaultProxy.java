@@ -148,8 +148,8 @@ public final class FaultProxy implements AutoCloseable {
         int status = take(kind.verb(), kind.resource());
         if (status != 0) {
             injected.incrementAndGet();
-            request.getBody().stream().handler(b -> {
-            }); // drain the body of the refused request
+            request.proxiedRequest().handler(b -> {
+            }).resume(); // read and drop the body of the refused request
             return Future.succeededFuture(status(context, status, kind));
         }
         if (kind.verb() == Verb.WATCH) {
@@ -222,6 +222,7 @@ public final class FaultProxy implements AutoCloseable {
         return rules.stream().mapToInt(r -> Math.max(0, r.remaining().get())).sum();
     }
 
+    /** Forgets every fault rule not used up yet. */
     public void clear() {
         rules.clear();
     }
@@ -261,12 +262,16 @@ public final class FaultProxy implements AutoCloseable {
     @Override
     public void close() {
         try {
-            upstream.close();
             server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            upstream.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // closing anyway
         } finally {
-            vertx.close();
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // its threads are daemons
+            }
         }
     }
 }

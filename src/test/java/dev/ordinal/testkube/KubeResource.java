@@ -63,6 +63,7 @@ public class KubeResource implements QuarkusTestResourceLifecycleManager {
         return currentProxy;
     }
 
+    /** True with {@code -Dordinal.test.server=devservices} (-Pdevservices): Quarkus Dev Services' k3s instead. */
     public static boolean useDevServices() {
         return "devservices".equalsIgnoreCase(System.getProperty("ordinal.test.server", "kube"));
     }

@@ -2,6 +2,7 @@ package dev.ordinal.testkube;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,14 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -161,6 +159,7 @@ class RealApiServerTest {
                 """)).fieldManager("ordinal-ops").forceConflicts().serverSideApply();
 
         Kubectl.Result again = kubectl("apply", "--server-side", "-f", manifest.toString());
+        Files.delete(manifest);
         assertNotEquals(0, again.exit(), "the user's re-apply must not silently undo the ops: " + again.output());
         assertTrue(again.output().contains("conflict") && again.output().contains("ordinal-ops")
                 && again.output().contains("replicas"), again.output());
@@ -265,7 +264,7 @@ class RealApiServerTest {
                 assertTrue(PodFacts.isReady(admin.pods().inNamespace(ns).withName("runs").get()));
                 Pod held = admin.pods().inNamespace(ns).withName("held-back").get();
                 assertEquals("Running", held.getStatus().getPhase());
-                assertTrue(!PodFacts.isReady(held));
+                assertFalse(PodFacts.isReady(held));
             });
             admin.pods().inNamespace(ns).withName("runs").delete();
             await().atMost(WAIT).until(() -> admin.pods().inNamespace(ns).withName("runs").get() == null);
@@ -304,26 +303,5 @@ class RealApiServerTest {
 
     private Kubectl.Result kubectl(String... args) throws IOException, InterruptedException {
         return Kubectl.run(kube.kubeconfig(ControlPlane.ADMIN, "system:masters"), args);
-    }
-
-    /** The kubectl built with the control plane, run as a user would run it. */
-    static final class Kubectl {
-        record Result(int exit, String output) {
-        }
-
-        static Result run(Path kubeconfig, String... args) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>();
-            command.add(ControlPlane.binaryDir().resolve("kubectl").toString());
-            command.add("--kubeconfig");
-            command.add(kubeconfig.toString());
-            command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish");
-            }
-            return new Result(p.exitValue(), out);
-        }
     }
 }

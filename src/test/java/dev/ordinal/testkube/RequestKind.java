@@ -23,8 +23,10 @@ record RequestKind(Verb verb, String resource, String name) {
         } else {
             return new RequestKind(method.equals("GET") ? Verb.GET : Verb.OTHER, "", null);
         }
-        if (p.length > i + 1 && p[i].equals("namespaces") && p.length > i + 2) {
-            i += 2; // namespaces/<ns>/<resource>...
+        boolean namespaceSubresource = p.length == i + 3 && p[i].equals("namespaces")
+                && (p[i + 2].equals("status") || p[i + 2].equals("finalize"));
+        if (!namespaceSubresource && p.length > i + 2 && p[i].equals("namespaces")) {
+            i += 2; // namespaces/<ns>/<resource>...; but namespaces/<ns>/status and /finalize are the namespace's own
         }
         String resource = p.length > i ? p[i] : "";
         String name = p.length > i + 1 ? p[i + 1] : null;

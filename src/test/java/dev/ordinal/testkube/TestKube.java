@@ -28,6 +28,7 @@ public final class TestKube {
 
     /** The ServiceAccount-less identity the operator under test uses (a client certificate). */
     public static final String OPERATOR_USER = "ordinal-operator";
+    /** The identity of the kubelet simulator (a client certificate). */
     public static final String KUBELET_USER = "ordinal-kubelet";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -44,7 +45,7 @@ public final class TestKube {
     @SuppressWarnings("unchecked")
     public static TestKube shared(String name) {
         String key = "ordinal.test.kube." + name;
-        synchronized (System.getProperties()) {
+        synchronized (startLock()) {
             Object existing = System.getProperties().get(key);
             if (existing == null) {
                 existing = startBus(name);
@@ -54,9 +55,15 @@ public final class TestKube {
         }
     }
 
+    /** One lock for every class loader (a JDK object kept in the system properties), held while starting. */
+    private static Object startLock() {
+        return System.getProperties().computeIfAbsent("ordinal.test.kube.lock", k -> new Object());
+    }
+
     /** Starts the control plane, installs the CRDs and the kubelet; returns the command bus other loaders use. */
     private static Function<String, Object> startBus(String name) {
-        Path dir = Path.of("target", "kube-" + name).toAbsolutePath();
+        // failsafe's JVM (ordinal.test.kube.prefix=kube-it-) keeps its state apart from surefire's
+        Path dir = Path.of("target", System.getProperty("ordinal.test.kube.prefix", "kube-") + name).toAbsolutePath();
         ControlPlane cp = ControlPlane.start(dir, 0, START_TIMEOUT);
         KubernetesClient admin = cp.adminClient();
         KubernetesClient kubeletClient;
@@ -80,8 +87,6 @@ public final class TestKube {
             String[] parts = command.split(" ", 2);
             String arg = parts.length > 1 ? parts[1] : "";
             switch (parts[0]) {
-                case "dir":
-                    return cp.dir().toString();
                 case "url":
                     return cp.url();
                 case "ca":
@@ -136,16 +141,9 @@ public final class TestKube {
         };
     }
 
-    public String name() {
-        return name;
-    }
-
+    /** The API server's URL, {@code https://127.0.0.1:<port>}. */
     public String url() {
         return (String) bus.apply("url");
-    }
-
-    public Path dir() {
-        return Path.of((String) bus.apply("dir"));
     }
 
     /** Client configuration for {@code user} in {@code groups}; namespace {@code default}. */
