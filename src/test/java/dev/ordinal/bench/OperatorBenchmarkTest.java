@@ -434,7 +434,7 @@ class OperatorBenchmarkTest {
         double createSeconds;
         double opsSeconds;
         long afterCreate;
-        ControlPlaneUsage planeBefore = ControlPlaneUsage.of(kube());
+        ControlPlaneUsage planeBefore;
         try (Memory memory = new Memory()) {
             long t0 = System.nanoTime();
             List<String> keys = createClusters("scale", SCALE_CLUSTERS, SCALE_NAMESPACES);
@@ -442,6 +442,7 @@ class OperatorBenchmarkTest {
             afterCreate = awaitQuiet();
             long t1 = System.nanoTime();
             long cpu0 = processCpuNanos();
+            planeBefore = ControlPlaneUsage.of(kube());
             List<CompletableFuture<OpsRequest>> done = new ArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
