@@ -213,6 +213,47 @@ class RealApiServerTest {
         assertEquals(List.of("MODIFIED 1", "MODIFIED 2", "MODIFIED 3"), seen);
     }
 
+    /**
+     * A resourceVersion whose history etcd has compacted is answered 410 Gone (the API server restarted, so its
+     * watch cache cannot serve it either): what makes informers list again after a long disconnection.
+     */
+    @Test
+    void aWatchFromACompactedResourceVersionIsAnswered410Gone() throws Exception {
+        namespace();
+        var cm = admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("compacted").endMetadata().addToData("step", "0").build()).create();
+        String from = cm.getMetadata().getResourceVersion();
+        for (int i = 1; i <= 3; i++) {
+            String step = String.valueOf(i);
+            admin.configMaps().inNamespace(ns).withName("compacted").edit(c -> {
+                c.getData().put("step", step);
+                return c;
+            });
+        }
+        assertTrue(kube.compactEtcd() > Long.parseLong(from), "compacted past the watch's resourceVersion");
+        kube.restartApiServer();
+        java.util.concurrent.CompletableFuture<WatcherException> closed = new java.util.concurrent.CompletableFuture<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Watch w = admin.configMaps().inNamespace(ns).withName("compacted").withResourceVersion(from)
+                .watch(new Watcher<ConfigMap>() {
+                    @Override
+                    public void eventReceived(Action action, ConfigMap c) {
+                        seen.add(action + " " + c.getData().get("step"));
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                        closed.complete(cause);
+                    }
+                })) {
+            WatcherException gone = closed.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(gone.isHttpGone(), "410 Gone: " + gone.getMessage());
+        } catch (KubernetesClientException e) {
+            assertEquals(410, e.getCode(), e.getMessage()); // refused when the watch opens
+        }
+        assertEquals(List.of(), seen, "nothing replayed from a compacted history");
+    }
+
     // ---- the test tooling on the real server --------------------------------------------------------------------
 
     @Test

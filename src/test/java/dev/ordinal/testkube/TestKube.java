@@ -104,6 +104,8 @@ public final class TestKube {
                 }
                 case "audit":
                     return cp.auditLogPath().toString();
+                case "compact-etcd":
+                    return String.valueOf(cp.compactEtcd());
                 case "pids":
                     return cp.pids().toString();
                 case "check":
@@ -218,6 +220,11 @@ public final class TestKube {
             }
         }
         return out;
+    }
+
+    /** Compacts etcd's history up to now (see {@link ControlPlane#compactEtcd()}); returns the revision. */
+    public long compactEtcd() {
+        return Long.parseLong((String) bus.apply("compact-etcd"));
     }
 
     /** Stops the kube-apiserver process (etcd keeps the data). */
