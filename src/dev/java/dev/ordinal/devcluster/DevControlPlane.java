@@ -89,6 +89,11 @@ public class DevControlPlane {
             LOG.debugf("applied %d example objects", examples);
         }
         cp.kubeconfig(DevControlPlaneConfig.OPERATOR_USER, "system:masters");
+        Path operatorCert = dir.resolve("pki").resolve(DevControlPlaneConfig.OPERATOR_CREDENTIALS + ".crt");
+        if (!Files.exists(operatorCert)) {
+            throw new IllegalStateException("dev mode points the operator at " + operatorCert
+                    + ", which the control plane did not issue (Pki and DevControlPlaneConfig disagree on names)");
+        }
         cp.credentials("ordinal-kubelet", "system:masters");
         Path userKubeconfig = Path.of("target", "ordinal-dev-kubeconfig").toAbsolutePath();
         try {

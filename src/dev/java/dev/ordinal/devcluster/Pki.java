@@ -72,7 +72,10 @@ public final class Pki {
         return dir.resolve("sa.pub");
     }
 
-    /** Issues (once per user and groups) a client certificate for {@code user} with its {@code groups}. */
+    /**
+     * Issues (once per user and groups) a client certificate for {@code user} with its {@code groups}, as
+     * {@code <user>@<group+group>.crt} and {@code .key} ({@code <user>.crt} without groups; ':' written as '_').
+     */
     synchronized Credentials issue(String user, String... groups) {
         String id = groups.length == 0 ? user : user + "@" + String.join("+", groups);
         return issued.computeIfAbsent(id, k -> {

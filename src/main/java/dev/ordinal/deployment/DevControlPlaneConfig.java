@@ -36,6 +36,8 @@ public class DevControlPlaneConfig implements ConfigSourceFactory {
     public static final int DEFAULT_PORT = 18443;
     /** The user the operator is in dev mode (a client certificate of group system:masters). */
     public static final String OPERATOR_USER = "ordinal-operator";
+    /** The operator's certificate and key in {@code target/ordinal-dev/pki/}: {@code <user>@<groups>.crt|.key}. */
+    public static final String OPERATOR_CREDENTIALS = OPERATOR_USER + "@system_masters";
 
     /** The folder dev mode keeps the control plane's state, certificates and kubeconfig in. */
     public static Path stateDir() {
@@ -59,11 +61,15 @@ public class DevControlPlaneConfig implements ConfigSourceFactory {
         props.put(ACTIVE, "true");
         props.put("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:" + port);
         props.put("quarkus.kubernetes-client.ca-cert-file", pki.resolve("ca.crt").toString());
-        props.put("quarkus.kubernetes-client.client-cert-file", pki.resolve(OPERATOR_USER + ".crt").toString());
-        props.put("quarkus.kubernetes-client.client-key-file", pki.resolve(OPERATOR_USER + ".key").toString());
+        props.put("quarkus.kubernetes-client.client-cert-file", pki.resolve(OPERATOR_CREDENTIALS + ".crt").toString());
+        props.put("quarkus.kubernetes-client.client-key-file", pki.resolve(OPERATOR_CREDENTIALS + ".key").toString());
         props.put("quarkus.kubernetes-client.client-key-algo", "RSA");
         props.put("quarkus.kubernetes-client.namespace", "default");
         props.put("quarkus.kubernetes-client.devservices.enabled", "false");
+        // no Dev Services at all while the local control plane runs (the Kubernetes one is the only one Ordinal
+        // has); without this, Quarkus logs "ERROR Cannot apply manifests because the Kubernetes dev service is not
+        // running" on every dev-mode build
+        props.put("quarkus.devservices.enabled", "false");
         // dev mode installs kubernetes/crds, the CRDs users install, not the generated ones
         props.put("quarkus.operator-sdk.crd.apply", "false");
         return List.of(new PropertiesConfigSource(props, "ordinal-dev-control-plane", 275));
