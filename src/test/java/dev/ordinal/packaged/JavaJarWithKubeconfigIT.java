@@ -1,0 +1,114 @@
+package dev.ordinal.packaged;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.ordinal.testkube.TestKube;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * The packaged jar started the way README and docs/install.md tell a user to run it outside a cluster:
+ * {@code KUBECONFIG=… java -jar target/quarkus-app/quarkus-run.jar}, prod profile, nothing else configured (no
+ * {@code POD_NAMESPACE}). It must become ready, elect itself on a Lease in the kubeconfig context's namespace, and
+ * log no stack trace (before, it died with "Lease namespace is not set and cannot be inferred").
+ */
+class JavaJarWithKubeconfigIT {
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    @Test
+    void javaDashJarWithAKubeconfigBecomesReadyAndLeadsFromTheKubeconfigNamespace() throws Exception {
+        TestKube kube = TestKube.shared("quarkus");
+        Path kubeconfig = kube.kubeconfig(TestKube.OPERATOR_USER, "system:masters"); // context namespace: default
+        runAndCheck(kube, kubeconfig, Path.of("target", "java-jar-with-kubeconfig.log"), true);
+    }
+
+    /** A kubeconfig whose context names no namespace: the operator still starts, and says what it did. */
+    @Test
+    void javaDashJarWithAKubeconfigWithoutNamespaceStillStarts() throws Exception {
+        TestKube kube = TestKube.shared("quarkus");
+        Path withNamespace = kube.kubeconfig(TestKube.OPERATOR_USER, "system:masters");
+        Path without = Path.of("target", "kubeconfig-without-namespace.yaml");
+        Files.writeString(without, Files.readString(withNamespace).replace(", namespace: default", ""));
+        assertFalse(Files.readString(without).contains("namespace:"), "the context names no namespace");
+        runAndCheck(kube, without, Path.of("target", "java-jar-without-namespace.log"), false);
+    }
+
+    private void runAndCheck(TestKube kube, Path kubeconfig, Path log, boolean leaseInDefault) throws Exception {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-jar", JAR.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("POD_NAMESPACE");
+        builder.environment().remove("POD_NAME");
+        builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        Process jar = builder.start();
+        try (KubernetesClient admin = kube.newAdminClient()) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                assertTrue(jar.isAlive(), () -> "the jar exited (" + jar.exitValue() + "):\n" + tail(log));
+                try {
+                    return http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            if (leaseInDefault) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    Lease lease = admin.leases().inNamespace("default").withName("ordinal-leader").get();
+                    assertNotNull(lease, "the Lease in the kubeconfig's namespace:\n" + tail(log));
+                    assertNotNull(lease.getSpec().getHolderIdentity(), "a holder");
+                });
+            } else {
+                // fabric8 gives a kubeconfig without namespace the namespace "default", or none: then Ordinal runs
+                // without election and says so; either way the log says which
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("New leader with identity")
+                        || Files.readString(log).contains("leader election is off: no namespace for the Lease"));
+            }
+            assertTrue(jar.isAlive(), "still running after the election:\n" + tail(log));
+            String text = Files.readString(log);
+            assertFalse(text.contains("cannot be inferred"), tail(log));
+            assertFalse(text.lines().anyMatch(l -> l.startsWith("\tat ")), "no stack trace in the log:\n" + tail(log));
+        } finally {
+            jar.destroy();
+            if (!jar.waitFor(15, TimeUnit.SECONDS)) {
+                jar.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
