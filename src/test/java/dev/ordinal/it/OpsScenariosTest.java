@@ -145,6 +145,9 @@ class OpsScenariosTest {
                     List.of("Pod/kafka-broker-2=Pending", "Pod/kafka-broker-2=Processing", "Pod/kafka-broker-2=Succeed"))
                     || seen.containsAll(List.of("Pod/kafka-broker-2=Processing", "Pod/kafka-broker-2=Succeed")), seen::toString));
             assertTrue(seen.contains("Pod/kafka-broker-2=Processing"), seen::toString);
+            // What `kubectl describe ops online-2` lists: one Event per phase change, found by involvedObject
+            await().atMost(Fixture.WAIT).untilAsserted(() -> assertEquals(List.of("Creating", "Running", "Succeed"),
+                    f.events("OpsRequest", "online-2").stream().map(e -> e.getReason()).distinct().sorted().toList()));
         } finally {
             watch.close();
         }
