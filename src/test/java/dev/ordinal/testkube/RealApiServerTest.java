@@ -186,28 +186,9 @@ class RealApiServerTest {
     @Test
     void aWatchFromAnOlderResourceVersionReplaysWhatHappenedSince() throws Exception {
         namespace();
-        var cm = admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName("history").endMetadata().addToData("step", "0").build()).create();
-        String from = cm.getMetadata().getResourceVersion();
-        for (int i = 1; i <= 3; i++) {
-            String step = String.valueOf(i);
-            admin.configMaps().inNamespace(ns).withName("history").edit(c -> {
-                c.getData().put("step", step);
-                return c;
-            });
-        }
+        String from = createdAndEditedThreeTimes("history");
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (Watch w = admin.configMaps().inNamespace(ns).withName("history").withResourceVersion(from)
-                .watch(new Watcher<ConfigMap>() {
-                    @Override
-                    public void eventReceived(Action action, ConfigMap c) {
-                        seen.add(action + " " + c.getData().get("step"));
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {
-                    }
-                })) {
+        try (Watch w = watchSteps("history", from, seen, new java.util.concurrent.CompletableFuture<>())) {
             await().atMost(WAIT).until(() -> seen.size() >= 3);
         }
         assertEquals(List.of("MODIFIED 1", "MODIFIED 2", "MODIFIED 3"), seen);
@@ -220,32 +201,12 @@ class RealApiServerTest {
     @Test
     void aWatchFromACompactedResourceVersionIsAnswered410Gone() throws Exception {
         namespace();
-        var cm = admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
-                .withName("compacted").endMetadata().addToData("step", "0").build()).create();
-        String from = cm.getMetadata().getResourceVersion();
-        for (int i = 1; i <= 3; i++) {
-            String step = String.valueOf(i);
-            admin.configMaps().inNamespace(ns).withName("compacted").edit(c -> {
-                c.getData().put("step", step);
-                return c;
-            });
-        }
+        String from = createdAndEditedThreeTimes("compacted");
         assertTrue(kube.compactEtcd() > Long.parseLong(from), "compacted past the watch's resourceVersion");
         kube.restartApiServer();
         java.util.concurrent.CompletableFuture<WatcherException> closed = new java.util.concurrent.CompletableFuture<>();
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (Watch w = admin.configMaps().inNamespace(ns).withName("compacted").withResourceVersion(from)
-                .watch(new Watcher<ConfigMap>() {
-                    @Override
-                    public void eventReceived(Action action, ConfigMap c) {
-                        seen.add(action + " " + c.getData().get("step"));
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {
-                        closed.complete(cause);
-                    }
-                })) {
+        try (Watch w = watchSteps("compacted", from, seen, closed)) {
             WatcherException gone = closed.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(gone.isHttpGone(), "410 Gone: " + gone.getMessage());
         } catch (KubernetesClientException e) {
@@ -315,6 +276,36 @@ class RealApiServerTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** Creates ConfigMap {@code name} with data step=0, sets step to 1, 2, 3; returns the created resourceVersion. */
+    private String createdAndEditedThreeTimes(String name) {
+        var cm = admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder().withNewMetadata()
+                .withName(name).endMetadata().addToData("step", "0").build()).create();
+        for (int i = 1; i <= 3; i++) {
+            String step = String.valueOf(i);
+            admin.configMaps().inNamespace(ns).withName(name).edit(c -> {
+                c.getData().put("step", step);
+                return c;
+            });
+        }
+        return cm.getMetadata().getResourceVersion();
+    }
+
+    /** Watches ConfigMap {@code name} from {@code from}: each event as "ACTION step" into {@code seen}. */
+    private Watch watchSteps(String name, String from, List<String> seen,
+            java.util.concurrent.CompletableFuture<WatcherException> closed) {
+        return admin.configMaps().inNamespace(ns).withName(name).withResourceVersion(from).watch(new Watcher<ConfigMap>() {
+            @Override
+            public void eventReceived(Action action, ConfigMap c) {
+                seen.add(action + " " + c.getData().get("step"));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                closed.complete(cause);
+            }
+        });
+    }
 
     private GenericKubernetesResource ops(String name) {
         return admin.getKubernetesSerialization().unmarshal("""

@@ -33,11 +33,9 @@ public final class TestKube {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private final String name;
     private final Function<String, Object> bus;
 
-    private TestKube(String name, Function<String, Object> bus) {
-        this.name = name;
+    private TestKube(Function<String, Object> bus) {
         this.bus = bus;
     }
 
@@ -51,8 +49,24 @@ public final class TestKube {
                 existing = startBus(name);
                 System.getProperties().put(key, existing);
             }
-            return new TestKube(name, (Function<String, Object>) existing);
+            return new TestKube((Function<String, Object>) existing);
         }
+    }
+
+    /** The user of a bus argument {@code "<user> <group> <group>…"} (see {@link #identity}). */
+    private static String userOf(String arg) {
+        return arg.split(" ")[0];
+    }
+
+    /** The groups of a bus argument {@code "<user> <group> <group>…"}. */
+    private static String[] groupsOf(String arg) {
+        String[] parts = arg.split(" ");
+        return List.of(parts).subList(1, parts.length).toArray(String[]::new);
+    }
+
+    /** A user and groups as one bus argument, {@code "<user> <group> <group>…"}. */
+    private static String identity(String user, String... groups) {
+        return String.join(" ", user, String.join(" ", groups)).strip();
     }
 
     /** One lock for every class loader (a JDK object kept in the system properties), held while starting. */
@@ -92,16 +106,11 @@ public final class TestKube {
                 case "ca":
                     return cp.caCert().toString();
                 case "cert": {
-                    String[] userAndGroups = arg.split(" ");
-                    var c = cp.credentials(userAndGroups[0], List.of(userAndGroups).subList(1, userAndGroups.length)
-                            .toArray(String[]::new));
+                    var c = cp.credentials(userOf(arg), groupsOf(arg));
                     return c.cert() + " " + c.key();
                 }
-                case "kubeconfig": {
-                    String[] userAndGroups = arg.split(" ");
-                    return cp.kubeconfig(userAndGroups[0], List.of(userAndGroups).subList(1, userAndGroups.length)
-                            .toArray(String[]::new)).toString();
-                }
+                case "kubeconfig":
+                    return cp.kubeconfig(userOf(arg), groupsOf(arg)).toString();
                 case "audit":
                     return cp.auditLogPath().toString();
                 case "compact-etcd":
@@ -150,8 +159,7 @@ public final class TestKube {
 
     /** Client configuration for {@code user} in {@code groups}; namespace {@code default}. */
     public Config config(String user, String... groups) {
-        String[] certAndKey = ((String) bus.apply("cert " + String.join(" ", user, String.join(" ", groups)).strip()))
-                .split(" ");
+        String[] certAndKey = ((String) bus.apply("cert " + identity(user, groups))).split(" ");
         Config config = Config.empty();
         config.setMasterUrl(url());
         config.setCaCertFile((String) bus.apply("ca"));
@@ -175,7 +183,7 @@ public final class TestKube {
 
     /** A kubeconfig file for {@code user} in {@code groups}. */
     public Path kubeconfig(String user, String... groups) {
-        return Path.of((String) bus.apply("kubeconfig " + String.join(" ", user, String.join(" ", groups)).strip()));
+        return Path.of((String) bus.apply("kubeconfig " + identity(user, groups)));
     }
 
     /** The Quarkus properties that make the application under test talk to this server as {@code user}. */
