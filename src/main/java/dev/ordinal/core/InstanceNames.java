@@ -140,12 +140,14 @@ public final class InstanceNames {
         return Optional.of(new ParsedName(template, Integer.parseInt(digits)));
     }
 
-    private static String prefixOf(String name) {
+    /** The text before the last "-N" of a pod name: the cluster-component-template part. */
+    static String prefixOf(String name) {
         int dash = name.lastIndexOf('-');
         return dash < 0 || ordinalOf(name) < 0 ? name : name.substring(0, dash);
     }
 
-    private static long ordinalOf(String name) {
+    /** The N of a name's last "-N", or -1 when it has none. */
+    static long ordinalOf(String name) {
         int dash = name.lastIndexOf('-');
         String digits = name.substring(dash + 1);
         if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {

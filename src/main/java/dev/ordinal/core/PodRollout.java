@@ -4,21 +4,91 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Decides which pods of an instance set to create or delete next, given the pod names the naming rule wants
- * and the pods that exist. Missing pods are created lowest ordinal first, unexpected ones deleted highest first.
- * {@code OrderedReady} moves one pod at a time and creates only when every existing wanted pod is Ready;
- * {@code Parallel} moves up to {@code concurrency} pods that are not yet settled.
+ * Decides which pods of an instance set to create or delete next, given the pod names the naming rule wants and the
+ * pods that exist, and says which missing pod waits for what (spec §6 and amendment §7a "predecessors only").
+ * <p>
+ * Missing pods are created lowest ordinal first, unexpected ones deleted highest first.
+ * <ul>
+ * <li>{@code OrderedReady}: at most one create and one delete per step. A missing pod waits only for its
+ * <em>predecessors</em>, the wanted pods of the same template (same name prefix) with lower ordinals: each must exist,
+ * not be terminating and be Ready. This is the StatefulSet rule (kubernetes/kubernetes#38418): a pod that is not
+ * Ready never blocks the re-creation of a lower ordinal. A predecessor that has failed permanently ({@link
+ * Health#FAILED}: image pull error, crash loop) does not block: it will not become Ready by waiting, its failure is
+ * reported on its own (InstanceSet {@code Failure} condition, the ops' {@code PodFailed}), and holding the rest of the
+ * component hostage to it would turn one broken pod into a stuck component (the StatefulSet behaviour that needs a
+ * manual fix, kubernetes/kubernetes#67250). Deletes wait only for a pod already terminating.</li>
+ * <li>{@code Parallel}: up to {@code concurrency} pods in flight; pods terminating and wanted pods that are neither
+ * Ready nor permanently failed use up that budget.</li>
+ * </ul>
  */
 public final class PodRollout {
 
-    /** What is known of one existing pod. */
-    public record PodState(boolean ready, boolean terminating) {
+    /** How a pod that exists is doing, as the kubelet reports it. */
+    public enum Health {
+        /** Ready. */
+        READY,
+        /** Not yet running: not scheduled yet, or its containers are being created. */
+        STARTING,
+        /** Exists but is not Ready for a reason that may clear: readiness probe failing, unschedulable. */
+        UNHEALTHY,
+        /** Failed for good (image pull error, crash loop, phase Failed): waiting will not make it Ready. */
+        FAILED
     }
 
-    /** The next step: pods to create (ascending) and pods to delete (descending). */
-    public record Step(List<String> create, List<String> delete) {
+    /**
+     * What is known of one existing pod.
+     *
+     * @param reason why it is not Ready ("ReadinessProbeFailed", "Unschedulable: 0/3 nodes are available", …), or null
+     */
+    public record PodState(Health health, boolean terminating, String reason) {
+        /** A pod Ready or starting, with no reason given. */
+        public PodState(boolean ready, boolean terminating) {
+            this(ready ? Health.READY : Health.STARTING, terminating, null);
+        }
+
+        public boolean ready() {
+            return health == Health.READY;
+        }
+
+        /** Not Ready and not failed for good: a pod the rollout still waits on. */
+        boolean unsettled() {
+            return !terminating && (health == Health.STARTING || health == Health.UNHEALTHY);
+        }
+
+        String why() {
+            if (terminating) {
+                return "terminating";
+            }
+            if (reason != null && !reason.isBlank()) {
+                return reason;
+            }
+            return health == Health.STARTING ? "starting" : "not Ready";
+        }
+    }
+
+    /**
+     * A missing pod that this step does not create, and why.
+     *
+     * @param pod       the pod that waits
+     * @param blockedBy the pods it waits for, ascending
+     * @param message   a sentence naming the blocking pods and their reasons, without the waiting pod's name
+     */
+    public record Wait(String pod, List<String> blockedBy, String message) {
+        /** "kafka-broker-2 waits for kafka-broker-1 to be Ready (ReadinessProbeFailed)". */
+        public String describe() {
+            return pod + " " + message;
+        }
+    }
+
+    /** The next step: pods to create (ascending), pods to delete (descending) and the missing pods that wait. */
+    public record Step(List<String> create, List<String> delete, List<Wait> waiting) {
+        public Step(List<String> create, List<String> delete) {
+            this(create, delete, List.of());
+        }
+
         public boolean isEmpty() {
             return create.isEmpty() && delete.isEmpty();
         }
@@ -31,6 +101,12 @@ public final class PodRollout {
     private PodRollout() {
     }
 
+    /**
+     * @param wanted      pod names the naming rule wants, any order
+     * @param existing    pod name → state, for every pod of the set that exists
+     * @param policy      pod management policy
+     * @param concurrency at least 1; only used by {@code Parallel}
+     */
     public static Step next(List<String> wanted, Map<String, PodState> existing, Policy policy, int concurrency) {
         Set<String> wantedSet = Set.copyOf(wanted);
         List<String> missing = new ArrayList<>();
@@ -47,21 +123,75 @@ public final class PodRollout {
             }
         });
         unexpected.sort(InstanceNames.ORDER.reversed());
-
         long terminating = existing.values().stream().filter(PodState::terminating).count();
-        long notReadyWanted = existing.entrySet().stream()
-                .filter(e -> wantedSet.contains(e.getKey()) && !e.getValue().ready() && !e.getValue().terminating()).count();
 
         if (policy == Policy.OrderedReady) {
             List<String> delete = terminating == 0 && !unexpected.isEmpty() ? List.of(unexpected.get(0)) : List.of();
-            List<String> create = notReadyWanted == 0 && !missing.isEmpty() ? List.of(missing.get(0)) : List.of();
-            return new Step(create, delete);
+            List<String> sortedWanted = new ArrayList<>(wanted);
+            sortedWanted.sort(InstanceNames.ORDER);
+            List<String> create = new ArrayList<>();
+            List<Wait> waiting = new ArrayList<>();
+            for (String pod : missing) {
+                Wait wait = predecessorWait(pod, sortedWanted, existing);
+                if (wait != null) {
+                    waiting.add(wait);
+                } else if (create.isEmpty()) {
+                    create.add(pod);
+                } else {
+                    waiting.add(new Wait(pod, List.of(create.get(0)), "waits for " + create.get(0)
+                            + " to be created first (OrderedReady creates one pod at a time)"));
+                }
+            }
+            return new Step(List.copyOf(create), delete, List.copyOf(waiting));
         }
-        int budget = (int) Math.max(0, Math.max(1, concurrency) - terminating - notReadyWanted);
+        List<String> inFlight = existing.entrySet().stream()
+                .filter(e -> e.getValue().terminating() || (wantedSet.contains(e.getKey()) && e.getValue().unsettled()))
+                .map(Map.Entry::getKey).sorted(InstanceNames.ORDER).toList();
+        int limit = Math.max(1, concurrency);
+        int budget = Math.max(0, limit - inFlight.size());
         List<String> delete = new ArrayList<>(unexpected.subList(0, Math.min(budget, unexpected.size())));
         budget -= delete.size();
         List<String> create = new ArrayList<>(missing.subList(0, Math.min(Math.max(budget, 0), missing.size())));
-        return new Step(List.copyOf(create), List.copyOf(delete));
+        List<Wait> waiting = new ArrayList<>();
+        if (create.size() < missing.size()) {
+            List<String> busy = new ArrayList<>(inFlight);
+            busy.addAll(delete);
+            busy.addAll(create);
+            String slots = "waits for a free slot of parallelPodManagementConcurrency " + limit + ": "
+                    + busy.stream().map(p -> p + (existing.containsKey(p) ? " is " + describe(existing.get(p))
+                            : delete.contains(p) ? " is being deleted" : " is being created"))
+                            .collect(Collectors.joining(", "));
+            for (String pod : missing.subList(create.size(), missing.size())) {
+                waiting.add(new Wait(pod, List.copyOf(busy), slots));
+            }
+        }
+        return new Step(List.copyOf(create), List.copyOf(delete), List.copyOf(waiting));
+    }
+
+    /** The first predecessor of {@code pod} that holds it back, or null when it may be created now. */
+    private static Wait predecessorWait(String pod, List<String> sortedWanted, Map<String, PodState> existing) {
+        String prefix = InstanceNames.prefixOf(pod);
+        long ordinal = InstanceNames.ordinalOf(pod);
+        for (String p : sortedWanted) {
+            if (!prefix.equals(InstanceNames.prefixOf(p)) || InstanceNames.ordinalOf(p) >= ordinal) {
+                continue;
+            }
+            PodState state = existing.get(p);
+            if (state == null) {
+                return new Wait(pod, List.of(p), "waits for its predecessor " + p + " to be created first");
+            }
+            if (state.terminating()) {
+                return new Wait(pod, List.of(p), "waits for its predecessor " + p + " to finish terminating");
+            }
+            if (state.unsettled()) {
+                return new Wait(pod, List.of(p), "waits for its predecessor " + p + " to be Ready (" + state.why() + ")");
+            }
+        }
+        return null;
+    }
+
+    private static String describe(PodState state) {
+        return state.terminating() ? "terminating" : "not Ready (" + state.why() + ")";
     }
 
     /** Concurrency from an int or a percentage of replicas (rounded up, at least 1); null means 100%. */

@@ -122,6 +122,14 @@ public final class ScalingPlanner {
                         "the result cannot be named: " + e.getMessage())));
             }
             Set<String> afterSet = new HashSet<>(namesAfter);
+            // Names must fit Kubernetes (spec amendment §7a): a new pod name is its hostname and a label value.
+            for (String n : namesAfter) {
+                if (n.length() > GeneratedNames.MAX_POD && !liveBefore.contains(n)) {
+                    return PlanResult.rejected(List.of(new ValidationError(explicit ? "replicas" : ValidationError.ENTRY, "pod name " + n
+                            + " would have " + n.length() + " characters; at most " + GeneratedNames.MAX_POD
+                            + " are allowed (a pod name is its hostname and a label value)")));
+                }
+            }
 
             // Step 6: the two sets that drive progress.
             List<String> create = namesAfter.stream().filter(n -> !liveBefore.contains(n)).toList();
