@@ -30,7 +30,9 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * with server-side apply to {@code pods/status} by field manager {@value #MANAGER}.
  * <p>
  * Per pod name: {@link #failPod(String)} reports an image pull failure ({@code ImagePullBackOff}, not ready);
- * {@link #neverReady(String)} leaves the pod Running but not Ready.
+ * {@link #neverReady(String)} leaves the pod Running but not Ready (its readiness probe fails);
+ * {@link #unschedulable(String)} reports it as the scheduler reports a pod no node can take ({@code Pending},
+ * {@code PodScheduled=False}, reason {@code Unschedulable}).
  * <p>
  * Pods are never bound to a node, so the API server removes a pod at once on DELETE (a bound pod would wait for its
  * kubelet to confirm). With
@@ -51,6 +53,7 @@ public final class KubeletSimulator implements AutoCloseable {
     private volatile Duration deletionGrace;
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
+    private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
     private SharedIndexInformer<Pod> informer;
@@ -94,10 +97,20 @@ public final class KubeletSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Pods of this name stay Pending as Unschedulable ("0/1 nodes are available") and never become Ready. */
+    public KubeletSimulator unschedulable(String podName) {
+        unschedulable.add(podName);
+        failing.remove(podName);
+        neverReady.remove(podName);
+        rescan(podName);
+        return this;
+    }
+
     /** Back to normal behaviour for this pod name (it becomes Ready). */
     public KubeletSimulator healthy(String podName) {
         failing.remove(podName);
         neverReady.remove(podName);
+        unschedulable.remove(podName);
         rescan(podName);
         return this;
     }
@@ -106,6 +119,7 @@ public final class KubeletSimulator implements AutoCloseable {
     public KubeletSimulator reset() {
         failing.clear();
         neverReady.clear();
+        unschedulable.clear();
         return this;
     }
 
@@ -204,6 +218,10 @@ public final class KubeletSimulator implements AutoCloseable {
     }
 
     private void writeStatus(String ns, String name, Pod seen) {
+        if (unschedulable.contains(name)) {
+            writeUnschedulable(ns, name);
+            return;
+        }
         boolean fail = failing.contains(name);
         boolean ready = !fail && !neverReady.contains(name);
         List<ContainerStatus> containers = new ArrayList<>();
@@ -248,6 +266,22 @@ public final class KubeletSimulator implements AutoCloseable {
                     ex.schedule(() -> writeStatus(ns, name, seen), 500, TimeUnit.MILLISECONDS);
                 }
             }
+        }
+    }
+
+    /** As the scheduler reports a pod it cannot place; the kubelet never sees it. */
+    private void writeUnschedulable(String ns, String name) {
+        Pod status = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewStatus().withPhase("Pending").withConditions(new PodConditionBuilder().withType("PodScheduled")
+                        .withStatus("False").withReason("Unschedulable")
+                        .withMessage("0/1 nodes are available: 1 Insufficient memory (simulated)").withLastTransitionTime(now()).build())
+                .endStatus().build();
+        try {
+            client.pods().inNamespace(ns).resource(status).subresource("status").patch(
+                    new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
+                            .withForce(true).build());
+        } catch (KubernetesClientException e) {
+            LOG.debugf("kubelet simulator could not mark %s/%s unschedulable: %s", ns, name, e.getMessage());
         }
     }
 

@@ -52,16 +52,32 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         this.metrics = metrics;
     }
 
+    /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
+    private static final java.time.Duration NAME_RECHECK = java.time.Duration.ofSeconds(10);
+    private volatile InformerEventSource<InstanceSet, Cluster> instanceSetSource;
+
     @Override
     public List<EventSource<?, Cluster>> prepareEventSources(EventSourceContext<Cluster> context) {
-        return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
-                .withName("instancesets").build(), context));
+        instanceSetSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
+                .withName("instancesets").build(), context);
+        return List.of(instanceSetSource);
     }
 
     @Override
     public UpdateControl<Cluster> reconcile(Cluster cluster, Context<Cluster> context) {
         Map<String, InstanceSet> sets = new LinkedHashMap<>();
-        context.getSecondaryResources(InstanceSet.class).forEach(s -> sets.put(s.getSpec().componentName, s));
+        // Only the InstanceSets this Cluster controls (same uid): an object of the same name that belongs to someone
+        // else is never counted, applied to or deleted.
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> NameCheck.ownedBy(s, cluster))
+                .forEach(s -> sets.put(s.getSpec().componentName, s));
+
+        String namespace = cluster.getMetadata().getNamespace();
+        java.util.Optional<NameCheck.Refusal> refusal = NameCheck.refusal(cluster,
+                context.getPrimaryCache().list(namespace, c -> !c.getMetadata().getName().equals(cluster.getMetadata().getName())).toList(),
+                name -> instanceSetSource.get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, namespace)).orElse(null));
+        if (refusal.isPresent()) {
+            return refuse(cluster, sets, refusal.get());
+        }
 
         Map<String, String> invalid = new LinkedHashMap<>();
         Set<String> seen = new java.util.HashSet<>();
@@ -102,6 +118,27 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         return UpdateControl.patchStatus(cluster);
     }
 
+    /**
+     * A Cluster whose names are too long, collide or are taken: nothing is applied or deleted, {@code Valid=False}
+     * and a Warning Event (reason {@code NameTooLong}, {@code NameCollision} or {@code NameTaken}) say why, and the
+     * check is repeated every {@link #NAME_RECHECK}.
+     */
+    private UpdateControl<Cluster> refuse(Cluster cluster, Map<String, InstanceSet> sets, NameCheck.Refusal refusal) {
+        String message = refusal.message();
+        if (!Objects.equals(message, validMessage(cluster))) {
+            events.warning(cluster, refusal.reason(), message);
+        }
+        Map<String, String> invalid = new LinkedHashMap<>();
+        cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        next.conditions = Conditions.set(next.conditions, "Valid", false, refusal.reason(), message, cluster.getMetadata().getGeneration());
+        if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
+            return UpdateControl.<Cluster> noUpdate().rescheduleAfter(NAME_RECHECK);
+        }
+        cluster.setStatus(next);
+        return UpdateControl.patchStatus(cluster).rescheduleAfter(NAME_RECHECK);
+    }
+
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
@@ -118,7 +155,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
         }
-        context.getSecondaryResources(InstanceSet.class).forEach(s -> client.resource(s).delete());
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> NameCheck.ownedBy(s, cluster))
+                .forEach(s -> client.resource(s).delete());
         if (policy == TerminationPolicy.WipeOut) {
             client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
                     .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems()

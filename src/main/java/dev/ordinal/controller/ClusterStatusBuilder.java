@@ -31,7 +31,11 @@ final class ClusterStatusBuilder {
             cs.readyReplicas = set == null || set.getStatus() == null || set.getStatus().readyReplicas == null ? 0
                     : set.getStatus().readyReplicas;
             cs.offlineInstances = c.offlineInstances == null ? List.of() : List.copyOf(c.offlineInstances);
-            cs.phase = invalid.containsKey(c.name) ? "Failed" : componentPhase(previous.phase, desired, set);
+            cs.message = set == null || set.getStatus() == null || set.getStatus().message == null || set.getStatus().message.isEmpty()
+                    ? null : new LinkedHashMap<>(set.getStatus().message);
+            ComponentStatus before = previous.components == null ? null : previous.components.get(c.name);
+            cs.phase = invalid.containsKey(c.name) ? "Failed"
+                    : componentPhase(before == null ? null : before.phase, desired, set);
             components.put(c.name, cs);
         }
         s.components = components;
@@ -46,28 +50,35 @@ final class ClusterStatusBuilder {
                 generation);
         boolean ready = "Running".equals(s.phase);
         conditions = Conditions.set(conditions, "Ready", ready, ready ? "AllComponentsReady" : "ComponentsNotReady",
-                ready ? "every component is running" : "components: " + s.componentSummary, generation);
+                ready ? "every component is running" : "components: " + s.componentSummary + explain(components), generation);
         s.conditions = conditions;
         return s;
     }
 
-    private static String componentPhase(String previousClusterPhase, int desired, InstanceSet set) {
+    /**
+     * A component's phase (spec §1 and amendment §7a "degraded is not changing"): {@code Creating} until its first
+     * rollout is Running; {@code Updating} while the spec is rolled out (the InstanceSet has not observed it yet, or
+     * reports {@code Progressing}: pods to create or delete, or new pods starting); once settled, {@code Running} when
+     * every instance is Ready, {@code Failed} when none is, otherwise {@code Abnormal}. A pod that cannot be scheduled
+     * or fails its readiness probe is unhealthy, not "updating". A component scaled to 0 (its only instance offline)
+     * is Running, not Stopped: Stopped is reserved for a deliberately stopped cluster, and scaling is refused only then.
+     */
+    static String componentPhase(String previousComponentPhase, int desired, InstanceSet set) {
+        boolean creating = previousComponentPhase == null || "Creating".equals(previousComponentPhase);
         if (set == null || set.getStatus() == null) {
-            return "Creating";
+            return creating ? "Creating" : "Updating";
         }
         var st = set.getStatus();
         boolean settled = Objects.equals(st.observedGeneration, set.getMetadata().getGeneration())
                 && !Conditions.isTrue(st.conditions, "Progressing");
         int ready = st.readyReplicas == null ? 0 : st.readyReplicas;
-        if (Conditions.isTrue(st.conditions, "Failure")) {
-            return ready == 0 ? "Failed" : "Abnormal";
-        }
-        // A component scaled to 0 (e.g. its only instance offline) is settled, not Stopped: Stopped is reserved for
-        // a cluster that was deliberately stopped, and scaling is refused only then.
         if (settled && ready == desired) {
             return "Running";
         }
-        return previousClusterPhase == null || "Creating".equals(previousClusterPhase) ? "Creating" : "Updating";
+        if (!settled) {
+            return creating ? "Creating" : "Updating";
+        }
+        return ready == 0 ? "Failed" : "Abnormal";
     }
 
     private static String clusterPhase(String previous, Map<String, ComponentStatus> components) {
@@ -93,6 +104,18 @@ final class ClusterStatusBuilder {
         return "Updating";
     }
 
+    /** "; broker: kafka-broker-2 waits for its predecessor kafka-broker-1 to be Ready (ReadinessProbeFailed)". */
+    private static String explain(Map<String, ComponentStatus> components) {
+        StringBuilder b = new StringBuilder();
+        components.forEach((name, c) -> {
+            if (c.message != null && !c.message.isEmpty()) {
+                b.append("; ").append(name).append(" ").append(c.phase).append(": ").append(c.message.entrySet().stream()
+                        .map(e -> e.getKey().replaceFirst("^Pod/", "") + " " + e.getValue()).collect(Collectors.joining(", ")));
+            }
+        });
+        return b.toString();
+    }
+
     static boolean same(ClusterStatus a, ClusterStatus b) {
         if (a == null || b == null) {
             return a == b;
@@ -106,7 +129,8 @@ final class ClusterStatusBuilder {
             ComponentStatus x = e.getValue();
             ComponentStatus y = b.components.get(e.getKey());
             if (y == null || !Objects.equals(x.phase, y.phase) || !Objects.equals(x.replicas, y.replicas)
-                    || !Objects.equals(x.readyReplicas, y.readyReplicas) || !Objects.equals(x.offlineInstances, y.offlineInstances)) {
+                    || !Objects.equals(x.readyReplicas, y.readyReplicas) || !Objects.equals(x.offlineInstances, y.offlineInstances)
+                    || !Objects.equals(InstanceSetStatusBuilder.orEmpty(x.message), InstanceSetStatusBuilder.orEmpty(y.message))) {
                 return false;
             }
         }

@@ -29,6 +29,12 @@ public final class Conditions {
         return out;
     }
 
+    /** The message of the condition of this type, or null. */
+    public static String messageOf(List<Condition> conditions, String type) {
+        Condition c = conditions == null ? null : find(conditions, type);
+        return c == null ? null : c.message;
+    }
+
     public static Condition find(List<Condition> conditions, String type) {
         return conditions == null ? null : conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
     }

@@ -80,8 +80,10 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     @Override
     public UpdateControl<InstanceSet> reconcile(InstanceSet set, Context<InstanceSet> context) {
         InstanceSetSpec spec = set.getSpec();
-        Map<String, Pod> pods = byName(context.getSecondaryResources(Pod.class));
-        Map<String, PersistentVolumeClaim> claims = byName(context.getSecondaryResources(PersistentVolumeClaim.class));
+        // Only what this set owns: a pod or Service controlled by another object, or a claim labelled for another
+        // cluster, is never counted, reused or deleted, even when its labels name this set.
+        Map<String, Pod> pods = byName(ours(set, context.getSecondaryResources(Pod.class)));
+        Map<String, PersistentVolumeClaim> claims = byName(ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)));
 
         Naming.Result wanted = Naming.wanted(spec);
         if (wanted.error() != null) {
@@ -89,22 +91,32 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()));
         }
 
-        ensureHeadlessService(set, context);
         PodRollout.Step step = PodRollout.next(wanted.names(), observed(pods), policy(spec),
                 PodRollout.concurrency(concurrencyText(spec), wanted.names().size()));
-        createAll(set, step.create(), claims);
+        try {
+            ensureHeadlessService(set, context);
+            createAll(set, step.create(), claims);
+        } catch (NameTaken e) {
+            if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, "Ready"))) {
+                events.warning(set, "NameTaken", e.getMessage());
+            }
+            InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
+            blocked.conditions = Conditions.set(blocked.conditions, "Ready", false, "NameTaken", e.getMessage(),
+                    set.getMetadata().getGeneration());
+            return status(set, blocked).rescheduleAfter(Duration.ofSeconds(10));
+        }
         step.delete().forEach(name -> deletePod(set, pods.get(name)));
         releaseClaims(set, wanted.names(), pods, claims);
 
-        return status(set, InstanceSetStatusBuilder.build(set, pods, wanted.names()));
+        return status(set, InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting()));
     }
 
     @Override
     public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
         readiness.forget(set);
-        context.getSecondaryResources(Pod.class).forEach(p -> deletePod(set, p));
+        ours(set, context.getSecondaryResources(Pod.class)).forEach(p -> deletePod(set, p));
         if (retention(set.getSpec()).whenDeleted == Retention.Delete) {
-            context.getSecondaryResources(PersistentVolumeClaim.class).forEach(c -> deleteClaim(set, c));
+            ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)).forEach(c -> deleteClaim(set, c));
         }
         return DeleteControl.defaultDelete();
     }
@@ -131,10 +143,10 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 PodFactory.template(set.getSpec(), instance.template()))) {
             String claimName = Labels.claimName(template.getMetadata().getName(), podName);
             if (!claims.containsKey(claimName)) {
-                remember(claimSource, createIgnoringExisting(PodFactory.claim(set, template, podName)));
+                remember(claimSource, createIgnoringExisting(set, PodFactory.claim(set, template, podName)));
             }
         }
-        Pod created = createIgnoringExisting(PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
+        Pod created = createIgnoringExisting(set, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
         if (created != null) {
             remember(podSource, created);
             events.normal(set, "SuccessfulCreate", "created pod " + podName);
@@ -152,18 +164,58 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     }
 
     /**
-     * Creates; an object that already exists (a stale cache) counts as done. A 409 for an object that is not there
-     * is rethrown so the reconcile is retried: nothing else would wake this set to create it.
+     * Creates; an object of ours that already exists (a stale cache) counts as done. One that exists and is not ours
+     * raises {@link NameTaken}: "already exists" is success only when the object is ours (spec amendment §7a). A 409
+     * for an object that is not there is rethrown so the reconcile is retried: nothing else would wake this set to
+     * create it.
      */
-    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(R resource) {
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(InstanceSet set, R resource) {
         try {
             return client.resource(resource).create();
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 409 && client.resource(resource).get() != null) {
-                return null;
+            if (e.getCode() != 409) {
+                throw e;
             }
-            throw e;
+            R existing = client.resource(resource).get();
+            if (existing == null) {
+                throw e;
+            }
+            if (!isOurs(set, existing)) {
+                throw new NameTaken(existing.getKind() + " " + existing.getMetadata().getName() + " already exists and belongs to "
+                        + (existing instanceof PersistentVolumeClaim ? "cluster " + existing.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, "<none>")
+                                + ", instance set " + existing.getMetadata().getLabels().getOrDefault(Labels.INSTANCE_SET, "<none>")
+                                : NameCheck.owner(existing))
+                        + "; Ordinal does not adopt objects another owner created, so instance set " + set.getMetadata().getName()
+                        + " waits until it is gone");
+            }
+            return null;
         }
+    }
+
+    /** An object this set must not take over exists under a name it needs. */
+    static final class NameTaken extends RuntimeException {
+        NameTaken(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Pods and Services are ours when this set is their controller (uid); claims carry no ownerReference (they outlive
+     * the set by design), so a claim is ours when its labels name this set and its cluster, and no other object
+     * controls it.
+     */
+    static boolean isOurs(InstanceSet set, io.fabric8.kubernetes.api.model.HasMetadata object) {
+        if (!(object instanceof PersistentVolumeClaim)) {
+            return NameCheck.ownedBy(object, set);
+        }
+        Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
+        return set.getMetadata().getName().equals(labels.get(Labels.INSTANCE_SET))
+                && java.util.Objects.equals(set.getSpec().clusterName, labels.get(Labels.CLUSTER))
+                && object.getMetadata().getOwnerReferences().stream().noneMatch(r -> Boolean.TRUE.equals(r.getController()));
+    }
+
+    private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Set<R> ours(InstanceSet set, Set<R> objects) {
+        return objects.stream().filter(o -> isOurs(set, o)).collect(Collectors.toSet());
     }
 
     private void deletePod(InstanceSet set, Pod pod) {
@@ -199,8 +251,8 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     private void ensureHeadlessService(InstanceSet set, Context<InstanceSet> context) {
         String name = Labels.headlessServiceName(set.getMetadata().getName());
-        if (context.getSecondaryResources(Service.class).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
-            createIgnoringExisting(PodFactory.headlessService(set));
+        if (ours(set, context.getSecondaryResources(Service.class)).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
+            createIgnoringExisting(set, PodFactory.headlessService(set));
         }
     }
 
@@ -218,7 +270,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     private static Map<String, PodState> observed(Map<String, Pod> pods) {
         Map<String, PodState> out = new LinkedHashMap<>();
-        pods.forEach((name, pod) -> out.put(name, new PodState(PodFacts.isReady(pod), PodFacts.isTerminating(pod))));
+        pods.forEach((name, pod) -> out.put(name, PodFacts.state(pod)));
         return out;
     }
 

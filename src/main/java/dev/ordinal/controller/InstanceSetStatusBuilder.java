@@ -1,15 +1,20 @@
 package dev.ordinal.controller;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.api.instanceset.InstanceSetStatus.InstanceStatus;
 import dev.ordinal.core.InstanceNames;
+import dev.ordinal.core.PodRollout;
+import dev.ordinal.core.PodRollout.Health;
+import dev.ordinal.core.PodRollout.PodState;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /** The one place an InstanceSet's status is computed, from the pods that exist. */
@@ -17,7 +22,13 @@ final class InstanceSetStatusBuilder {
     private InstanceSetStatusBuilder() {
     }
 
-    static InstanceSetStatus build(InstanceSet set, Map<String, Pod> pods, List<String> wanted) {
+    /**
+     * The status of {@code set} from the pods that exist now, the names the naming rule wants and the missing pods the
+     * rollout holds back ({@link PodRollout.Step#waiting()}). {@code Progressing} is True while the spec is being
+     * rolled out: pods to create or delete, or wanted pods still starting; {@code message} names, per pod, what it
+     * waits for or why it is not Ready.
+     */
+    static InstanceSetStatus build(InstanceSet set, Map<String, Pod> pods, List<String> wanted, List<PodRollout.Wait> waiting) {
         InstanceSetStatus previous = set.getStatus() == null ? new InstanceSetStatus() : set.getStatus();
         InstanceSetStatus s = new InstanceSetStatus();
         Long generation = set.getMetadata().getGeneration();
@@ -26,33 +37,51 @@ final class InstanceSetStatusBuilder {
         names.sort(InstanceNames.ORDER);
         int ready = 0;
         List<String> failed = new ArrayList<>();
+        List<String> starting = new ArrayList<>();
+        Map<String, String> message = new LinkedHashMap<>();
         for (String name : names) {
             Pod pod = pods.get(name);
-            boolean isReady = PodFacts.isReady(pod);
-            ready += isReady && wanted.contains(name) ? 1 : 0;
-            s.instanceStatus.add(new InstanceStatus(name, isReady));
-            String failure = PodFacts.failure(pod);
-            if (failure != null) {
-                failed.add(name + " (" + failure + ")");
+            PodState state = PodFacts.state(pod);
+            ready += state.ready() && wanted.contains(name) ? 1 : 0;
+            s.instanceStatus.add(new InstanceStatus(name, state.ready()));
+            if (state.health() == Health.FAILED) {
+                failed.add(name + " (" + state.reason() + ")");
             }
+            if (!wanted.contains(name) || state.terminating() || state.ready()) {
+                continue;
+            }
+            if (state.health() == Health.STARTING) {
+                starting.add(name);
+            }
+            message.put("Pod/" + name, switch (state.health()) {
+                case FAILED -> "failed: " + state.reason();
+                case STARTING -> "starting";
+                default -> "not Ready: " + state.reason();
+            });
         }
+        waiting.forEach(w -> message.put("Pod/" + w.pod(), w.message()));
         s.replicas = (int) pods.values().stream().filter(p -> !PodFacts.isTerminating(p)).count();
         s.readyReplicas = ready;
         s.availableReplicas = ready;
         s.offlineInstances = set.getSpec().offlineInstances == null ? new ArrayList<>() : new ArrayList<>(set.getSpec().offlineInstances);
+        s.message = message.isEmpty() ? null : message;
 
         Set<String> existing = pods.keySet();
         List<String> missing = wanted.stream().filter(n -> !existing.contains(n)).toList();
         List<String> extra = existing.stream().filter(n -> !wanted.contains(n)).sorted(InstanceNames.ORDER).toList();
+        String waits = waiting.isEmpty() ? "" : "; " + waiting.stream().map(PodRollout.Wait::describe).collect(Collectors.joining("; "));
         boolean allReady = missing.isEmpty() && extra.isEmpty() && ready == wanted.size();
         var conditions = previous.conditions;
+        String unready = message.entrySet().stream().filter(e -> existing.contains(e.getKey().substring(4)))
+                .map(e -> e.getKey().substring(4) + " " + e.getValue()).collect(Collectors.joining("; "));
         conditions = Conditions.set(conditions, "Ready", allReady, allReady ? "AllInstancesReady" : "InstancesNotReady",
-                allReady ? ready + " of " + wanted.size() + " instances ready"
-                        : ready + " of " + wanted.size() + " instances ready" + describe(missing, extra),
+                ready + " of " + wanted.size() + " instances ready" + (unready.isEmpty() ? "" : "; " + unready)
+                        + describe(missing, extra) + waits,
                 generation);
-        boolean progressing = !missing.isEmpty() || !extra.isEmpty();
+        boolean progressing = !missing.isEmpty() || !extra.isEmpty() || !starting.isEmpty();
         conditions = Conditions.set(conditions, "Progressing", progressing, progressing ? "ScalingInstances" : "Stable",
-                progressing ? describe(missing, extra).replaceFirst("^; ", "") : "all instances match the spec", generation);
+                progressing ? (describe(missing, extra) + (starting.isEmpty() ? "" : "; starting: " + String.join(", ", starting))
+                        + waits).replaceFirst("^; ", "") : "all instances match the spec", generation);
         conditions = Conditions.set(conditions, "Failure", !failed.isEmpty(), failed.isEmpty() ? "NoFailure" : "InstanceFailure",
                 failed.isEmpty() ? "no instance failed" : "failed instances: " + String.join(", ", failed), generation);
         s.conditions = conditions;
@@ -60,7 +89,7 @@ final class InstanceSetStatusBuilder {
     }
 
     static InstanceSetStatus invalid(InstanceSet set, Map<String, Pod> pods, String error) {
-        InstanceSetStatus s = build(set, pods, List.copyOf(pods.keySet()));
+        InstanceSetStatus s = build(set, pods, List.copyOf(pods.keySet()), List.of());
         s.conditions = Conditions.set(s.conditions, "Ready", false, "InvalidSpec", error, set.getMetadata().getGeneration());
         return s;
     }
@@ -76,6 +105,10 @@ final class InstanceSetStatusBuilder {
         return b.toString();
     }
 
+    static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+
     static boolean same(InstanceSetStatus a, InstanceSetStatus b) {
         if (a == null || b == null) {
             return a == b;
@@ -85,6 +118,7 @@ final class InstanceSetStatusBuilder {
                 && Objects.equals(a.observedGeneration, b.observedGeneration)
                 && sameInstances(a.instanceStatus, b.instanceStatus)
                 && Objects.equals(a.offlineInstances, b.offlineInstances)
+                && Objects.equals(orEmpty(a.message), orEmpty(b.message))
                 && Conditions.sameState(a.conditions, b.conditions);
     }
 

@@ -130,6 +130,17 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
             return finish(ops, context, OpsPhase.CANCELLED, "CancelledWhilePending", "cancelled while Pending; the Cluster was not touched");
         }
+        if (cluster == null) {
+            // GitOps tools apply an ops and its Cluster in any order: the precondition deadline covers a Cluster that
+            // does not exist yet, as it covers one that is not ready (spec amendment §7a).
+            Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
+            if (Instant.now().isBefore(deadline)) {
+                return waitFor(ops, context, false, "ClusterNotFound", "cluster " + ops.getSpec().clusterName
+                        + " does not exist yet; waiting for it until preConditionDeadlineSeconds ("
+                        + orZero(ops.getSpec().preConditionDeadlineSeconds) + "s after creation) passes",
+                        Duration.between(Instant.now(), deadline).plusMillis(100));
+            }
+        }
         var requests = OpsView.requests(ops);
         var live = OpsView.live(cluster);
         OpsValidation.Result validation = OpsValidation.validate(ops.getSpec().clusterName, live, typeOf(ops), requests);
@@ -150,33 +161,32 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             Optional<OpsRequest> failedHead = peers.stream().filter(p -> failedWhileAhead(p, ops)).findFirst();
             if (failedHead.isPresent()) {
                 return finish(ops, context, OpsPhase.CANCELLED, "CancelByController", "opsrequest "
-                        + failedHead.get().getMetadata().getName() + " ahead of this one failed; this ops was planned on a state that did not happen");
+                        + failedHead.get().getMetadata().getName() + " ahead of this one failed; this ops was planned on a state that did not happen", validation.plans());
             }
             List<OpsRequest> ahead = peers.stream().filter(p -> isAhead(p, ops)).toList();
             if (!ahead.isEmpty()) {
                 long waiting = peers.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count();
                 if (waiting >= maxQueue && ahead.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count() >= maxQueue) {
                     return finish(ops, context, OpsPhase.FAILED, "QueueFull", "more than " + maxQueue
-                            + " opsrequests are waiting for cluster " + ops.getSpec().clusterName);
+                            + " opsrequests are waiting for cluster " + ops.getSpec().clusterName, validation.plans());
                 }
-                return waitFor(ops, context, "OpsInProgress", "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
+                return waitFor(ops, context, true, "OpsInProgress", "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
                         + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(5));
             }
-            String clusterPhase = live.phase();
-            if (!OpsPhase.CLUSTER_PHASES_TO_START.contains(String.valueOf(clusterPhase))) {
+            Optional<String> unsettled = ComponentPhases.notSettled(cluster, validation.plans().keySet(), false);
+            if (unsettled.isPresent()) {
                 Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
-                String message = "cluster " + ops.getSpec().clusterName + " is " + (clusterPhase == null ? "not yet reporting a phase" : clusterPhase)
-                        + "; scaling starts from Running, Abnormal or Failed";
+                String message = unsettled.get() + "; scaling starts from Running, Abnormal or Failed";
                 if (!Instant.now().isBefore(deadline)) {
-                    return finish(ops, context, OpsPhase.FAILED, "PreConditionFailed", message);
+                    return finish(ops, context, OpsPhase.FAILED, "PreConditionFailed", message, validation.plans());
                 }
-                return waitFor(ops, context, "ClusterPhase", message,
+                return waitFor(ops, context, true, "ClusterPhase", message,
                         Duration.between(Instant.now(), deadline).plusMillis(100));
             }
         } else {
             Optional<String> conflict = forceConflict(ops, validation.plans(), peers);
             if (conflict.isPresent()) {
-                return finish(ops, context, OpsPhase.FAILED, "ConflictWithRunningOps", conflict.get());
+                return finish(ops, context, OpsPhase.FAILED, "ConflictWithRunningOps", conflict.get(), validation.plans());
             }
         }
 
@@ -208,7 +218,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             Cluster cluster) {
         ops.getStatus().plan = OpsStatus.plan(plans);
         OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
-        OpsStatus.progress(ops, OpsProgress.compute(plans, observedPods(context, ops)));
+        OpsStatus.progress(ops, OpsProgress.compute(plans, observedPods(context, ops)), ComponentPhases.messages(cluster));
         OpsRequest saved = transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
         return running(saved, cluster, context);
     }
@@ -238,13 +248,15 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         boolean cancelling = OpsPhase.CANCELLING.equals(phase);
         Map<String, ScalingPlan> tracked = cancelling ? OpsProgress.cancel(plans) : plans;
         ProgressReport report = OpsProgress.compute(tracked, observedPods(context, ops));
-        OpsStatus.progress(ops, report);
+        OpsStatus.progress(ops, report, ComponentPhases.messages(cluster));
 
-        boolean waitingForCluster = report.isComplete() && !report.isFailed() && !settled(cluster);
+        Optional<String> unsettled = ComponentPhases.notSettled(cluster, plans.keySet(), true);
+        boolean waitingForCluster = report.isComplete() && !report.isFailed() && unsettled.isPresent();
         if (waitingForCluster) {
-            // Pods are done; end only once the Cluster reports the result, so the next ops starts from a settled Cluster.
+            // Pods are done; end only once the Cluster reports the result for the components this ops touched, so the
+            // next ops starts from a settled component. Another component's unready pod does not hold this ops.
             OpsStatus.condition(ops, "Progressing", true, "WaitingForCluster",
-                    "pod changes done; waiting for cluster " + ops.getSpec().clusterName + " to report the new state");
+                    "pod changes done; waiting for the Cluster to report the new state: " + unsettled.get());
         } else if (report.isComplete()) {
             if (cancelling) {
                 return finish(ops, context, OpsPhase.CANCELLED, "Cancelled", "pods match lastConfiguration again");
@@ -258,8 +270,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         }
         Instant deadline = deadline(ops);
         if (!Instant.now().isBefore(deadline)) {
+            String what = report.pendingPods().isEmpty()
+                    ? "the pods are done but " + unsettled.orElse("the Cluster did not report the new state")
+                    : "pods still pending: " + String.join(", ", report.pendingPods());
             return finish(ops, context, OpsPhase.ABORTED, "DeadlineExceeded", "deadline of " + timeout(ops).toSeconds()
-                    + "s passed; pods still pending: " + String.join(", ", report.pendingPods()));
+                    + "s passed; " + what);
         }
         writeStatusIfChanged(ops, context);
         Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(50);
@@ -312,13 +327,6 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     private static boolean isConflict(Throwable e) {
         return e instanceof KubernetesClientException k && k.getCode() == 409;
-    }
-
-    /** The Cluster controller has observed the latest spec and reports a phase an ops may end on. */
-    private static boolean settled(Cluster cluster) {
-        var status = cluster.getStatus();
-        return status != null && Objects.equals(status.observedGeneration, cluster.getMetadata().getGeneration())
-                && OpsPhase.CLUSTER_PHASES_TO_START.contains(String.valueOf(status.phase));
     }
 
     private Map<String, ScalingPlan> plans(OpsRequest ops, Cluster cluster) {
@@ -421,8 +429,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         return Optional.empty();
     }
 
-    private UpdateControl<OpsRequest> waitFor(OpsRequest ops, Context<OpsRequest> context, String reason, String message, Duration recheck) {
-        OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+    private UpdateControl<OpsRequest> waitFor(OpsRequest ops, Context<OpsRequest> context, boolean validated, String reason,
+            String message, Duration recheck) {
+        if (validated) {
+            OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+        }
         OpsStatus.condition(ops, "WaitForProgressing", true, reason, message);
         ops.getStatus().phase = OpsPhase.PENDING;
         writeStatusIfChanged(ops, context);
@@ -438,13 +449,22 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     }
 
     private UpdateControl<OpsRequest> finish(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message) {
+        return finish(ops, context, phase, reason, message, null);
+    }
+
+    /** Ends the ops; {@code planned} is the plan of an ops that ends before it started (it sets the progress total). */
+    private UpdateControl<OpsRequest> finish(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message,
+            Map<String, ScalingPlan> planned) {
         var status = ops.getStatus();
         String from = status.phase == null ? OpsPhase.PENDING : status.phase;
         status.phase = phase;
         status.completionTimestamp = Conditions.now();
         if (status.progress == null) {
-            status.progress = "0/0";
+            // Never started: "-/-" when there is no plan (invalid, cluster missing), "0/N" when one was made.
+            status.progress = planned == null ? "-/-" : "0/" + planned.values().stream()
+                    .mapToInt(p -> p.podsToCreate().size() + p.podsToDelete().size()).sum();
         }
+        OpsStatus.ended(ops, phase, reason);
         OpsStatus.condition(ops, "Progressing", false, reason, message);
         OpsStatus.condition(ops, phase, true, reason, message);
         if (OpsPhase.PENDING.equals(from)) {

@@ -42,7 +42,12 @@ final class OpsStatus {
         return out;
     }
 
-    static void progress(OpsRequest ops, ProgressReport report) {
+    /**
+     * Writes progress and per-pod details. A detail that is not done is followed by what the Cluster says of that pod
+     * ({@code messages}: component → {@code Pod/<name>} → text, from {@link ComponentPhases#messages}), so a pod that
+     * waits names the pod that blocks it and why.
+     */
+    static void progress(OpsRequest ops, ProgressReport report, Map<String, Map<String, String>> messages) {
         OpsRequestStatus status = ops.getStatus();
         status.progress = report.progress();
         Map<String, ProgressDetail> previous = new LinkedHashMap<>();
@@ -56,7 +61,8 @@ final class OpsStatus {
             pd.objectKey = d.objectKey();
             pd.group = d.component();
             pd.status = d.status().name();
-            pd.message = d.message();
+            String why = d.status().isDone() ? null : messages.getOrDefault(d.component(), Map.of()).get(d.objectKey());
+            pd.message = why == null ? d.message() : d.message() + "; " + why;
             pd.startTime = before != null && before.startTime != null ? before.startTime
                     : d.status() == ProgressStatus.Pending ? null : now;
             pd.endTime = d.status().isDone() ? (before != null && before.endTime != null ? before.endTime : now) : null;
@@ -71,6 +77,31 @@ final class OpsStatus {
             cs.phase = failed ? "Failed" : done ? "Succeed" : "Running";
         });
         status.components = components;
+    }
+
+    /**
+     * Makes components and details agree with the phase an ops ends in (spec amendment §7a): a detail not done becomes
+     * {@code Aborted} with the reason, and each component's phase is {@code Failed} when one of its pods failed, the
+     * ops' own phase when it has an unfinished detail or the ops was Cancelled, else {@code Succeed}.
+     */
+    static void ended(OpsRequest ops, String phase, String reason) {
+        if (OpsPhase.SUCCEED.equals(phase)) {
+            return;
+        }
+        String end = Conditions.now();
+        ops.getStatus().components.values().forEach(cs -> {
+            boolean unfinished = false;
+            for (ProgressDetail d : cs.progressDetails) {
+                if (!"Succeed".equals(d.status) && !"Failed".equals(d.status)) {
+                    unfinished = true;
+                    d.status = "Aborted";
+                    d.message = "not done: the ops ended " + phase + " (" + reason + ") while " + d.message;
+                    d.endTime = end;
+                }
+            }
+            boolean failed = cs.progressDetails.stream().anyMatch(d -> "Failed".equals(d.status));
+            cs.phase = failed ? "Failed" : unfinished || OpsPhase.CANCELLED.equals(phase) ? phase : "Succeed";
+        });
     }
 
     /** Equal for the purpose of deciding whether to write (timestamps of conditions ignored). */

@@ -2,10 +2,13 @@ package dev.ordinal.controller;
 
 import java.util.Set;
 
+import dev.ordinal.core.PodRollout.Health;
+import dev.ordinal.core.PodRollout.PodState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 
-/** What Ordinal reads from a pod's status: ready, terminating, or failed for good. */
+/** What Ordinal reads from a pod's status: ready, starting, unhealthy (and why), terminating, or failed for good. */
 public final class PodFacts {
     /** Waiting reasons that will not clear on their own. */
     private static final Set<String> PERMANENT = Set.of("ImagePullBackOff", "ErrImagePull", "InvalidImageName",
@@ -22,6 +25,32 @@ public final class PodFacts {
 
     public static boolean isTerminating(Pod pod) {
         return pod.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    /**
+     * The pod as the rollout and the phase model see it (core {@link PodState}): Ready; failed for good
+     * ({@link #failure}); unhealthy when the scheduler reports it {@code Unschedulable} or it runs without being Ready;
+     * otherwise starting (no status yet, or phase Pending while it is scheduled and its containers are created).
+     */
+    public static PodState state(Pod pod) {
+        boolean terminating = isTerminating(pod);
+        if (isReady(pod)) {
+            return new PodState(Health.READY, terminating, null);
+        }
+        String failure = failure(pod);
+        if (failure != null) {
+            return new PodState(Health.FAILED, terminating, failure);
+        }
+        PodCondition scheduled = condition(pod, "PodScheduled");
+        if (scheduled != null && "False".equals(scheduled.getStatus()) && "Unschedulable".equals(scheduled.getReason())) {
+            return new PodState(Health.UNHEALTHY, terminating, "Unschedulable" + suffix(scheduled.getMessage()));
+        }
+        if (pod.getStatus() == null || pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase())) {
+            return new PodState(Health.STARTING, terminating, "starting");
+        }
+        PodCondition ready = condition(pod, "Ready");
+        String reason = ready == null || ready.getReason() == null ? "not Ready" : ready.getReason() + suffix(ready.getMessage());
+        return new PodState(Health.UNHEALTHY, terminating, reason);
     }
 
     /** e.g. "ImagePullBackOff: Back-off pulling image"; null when the pod has not failed for good. */
@@ -43,5 +72,16 @@ public final class PodFacts {
             }
         }
         return null;
+    }
+
+    private static PodCondition condition(Pod pod, String type) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static String suffix(String message) {
+        return message == null || message.isBlank() ? "" : ": " + message;
     }
 }

@@ -125,6 +125,38 @@ class RbacTest {
         });
         await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("guarded").get() == null);
 
+        // Names taken by objects made by hand: a create answered "already exists" is followed by one get, to tell
+        // the set's own object (a stale cache) from someone else's, and nothing is adopted.
+        driver.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("taken3-broker-headless")
+                .withNamespace(NS).endMetadata().withNewSpec().addNewPort().withPort(9092).endPort().endSpec().build()).create();
+        driver.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata().withName("data-taken-broker-0")
+                .withNamespace(NS).endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
+        driver.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("taken2-broker-0").withNamespace(NS)
+                .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
+        for (String name : List.of("taken", "taken2", "taken3")) {
+            Cluster taken = load(Manifests.EXAMPLES.resolve("kafka-cluster.yaml"), Cluster.class, driver);
+            taken.getMetadata().setName(name);
+            taken.getSpec().componentSpecs.removeIf(c -> !c.name.equals("broker"));
+            taken.getSpec().componentSpecs.get(0).replicas = 1;
+            if (name.equals("taken2")) {
+                taken.getSpec().componentSpecs.get(0).volumeClaimTemplates = new java.util.ArrayList<>();
+                taken.getSpec().componentSpecs.get(0).template.getSpec().getContainers().forEach(c -> c.setVolumeMounts(new java.util.ArrayList<>()));
+            }
+            driver.resource(taken).create();
+            await().atMost(WAIT).until(() -> {
+                var set = driver.resources(dev.ordinal.api.instanceset.InstanceSet.class).inNamespace(NS).withName(name + "-broker").get();
+                return set != null && set.getStatus() != null && set.getStatus().conditions.stream()
+                        .anyMatch(k -> k.type.equals("Ready") && "NameTaken".equals(k.reason));
+            });
+            driver.resource(taken).delete();
+        }
+        await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).list().getItems().stream()
+                .noneMatch(c -> c.getMetadata().getName().startsWith("taken")));
+        driver.pods().inNamespace(NS).withName("taken2-broker-0").delete();
+        driver.services().inNamespace(NS).withName("taken3-broker-headless").delete();
+        driver.persistentVolumeClaims().inNamespace(NS).withName("data-taken-broker-0").delete();
+
         driver.resources(Cluster.class).inNamespace(NS).withName("kafka").delete();
         // WipeOut: the operator deletes the claims too (they go once kube-controller-manager's claim-protection
         // controller sees no pod using them).

@@ -93,7 +93,7 @@ class ModelBasedTest {
         boolean lenientAfterRestart;
         long lastRestart;
         int overlapsAfterRestart;
-        int opsCreated, cancels, podFailures, restarts, quietPoints, nextOps;
+        int opsCreated, cancels, lateCancels, podFailures, restarts, quietPoints, nextOps;
         long generation;
         int opsStarted;
 
@@ -151,7 +151,17 @@ class ModelBasedTest {
                 if (!active.isEmpty()) {
                     String name = active.get(random.nextInt(active.size())).getMetadata().getName();
                     note(step + ": cancel " + name);
-                    rig.cancel(name);
+                    try {
+                        rig.cancel(name);
+                    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                        // The ops ended between the list and the cancel: the API server refuses a late cancel
+                        // (spec amendment §7a), and only then.
+                        assertEquals(422, e.getCode(), e.getMessage());
+                        assertTrue(e.getMessage().contains("this ops already ended"), e.getMessage());
+                        assertTrue(OpsPhase.isTerminal(phase(rig.ops(name))), name + " refused a cancel but has not ended");
+                        note(step + ": cancel " + name + " refused: it had already ended");
+                        lateCancels++;
+                    }
                     cancels++;
                 }
             } else if (dice < 44) {

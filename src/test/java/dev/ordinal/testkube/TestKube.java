@@ -135,6 +135,9 @@ public final class TestKube {
                 case "kubelet-never-ready":
                     kubelet.neverReady(arg);
                     return "ok";
+                case "kubelet-unschedulable":
+                    kubelet.unschedulable(arg);
+                    return "ok";
                 case "kubelet-healthy":
                     kubelet.healthy(arg);
                     return "ok";
@@ -273,6 +276,12 @@ public final class TestKube {
         /** Pods of this name run but never become Ready. */
         public Kubelet neverReady(String pod) {
             bus.apply("kubelet-never-ready " + pod);
+            return this;
+        }
+
+        /** Pods of this name are reported Unschedulable by the scheduler: Pending, never Ready. */
+        public Kubelet unschedulable(String pod) {
+            bus.apply("kubelet-unschedulable " + pod);
             return this;
         }
 

@@ -11,7 +11,11 @@ import dev.ordinal.api.common.Condition;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ClusterStatus {
-    /** Creating, Running, Updating, Stopped, Abnormal, Failed, Deleting. */
+    /**
+     * Creating, Running, Updating, Stopped, Abnormal, Failed, Deleting. Updating = the spec is being rolled out
+     * (pods to create or delete, or new pods starting); Abnormal = settled, but some instance is not Ready; Failed =
+     * settled and no instance is Ready (docs/troubleshooting.md).
+     */
     public String phase;
     public Long observedGeneration;
     /** e.g. "broker 3/3" — what `kubectl get cl` shows under COMPONENTS. */
@@ -25,5 +29,10 @@ public class ClusterStatus {
         public Integer replicas;
         public Integer readyReplicas;
         public List<String> offlineInstances = new ArrayList<>();
+        /**
+         * The InstanceSet's {@code message}: why instances are missing or unhealthy, keyed {@code Pod/<name>}; null
+         * when nothing is.
+         */
+        public Map<String, String> message;
     }
 }

@@ -17,6 +17,12 @@ public class InstanceSetStatus {
     public List<InstanceStatus> instanceStatus = new ArrayList<>();
     public List<String> offlineInstances = new ArrayList<>();
     public List<Condition> conditions = new ArrayList<>();
+    /**
+     * Why instances are not as wanted, keyed {@code Pod/<name>}: a missing pod that waits ("waits for its predecessor
+     * kafka-broker-1 to be Ready (ReadinessProbeFailed)"), a pod that is not Ready, or one that failed. Empty when
+     * every instance is Ready. Absent (null) when empty: the API server refuses an empty map sent as null.
+     */
+    public java.util.Map<String, String> message;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class InstanceStatus {
