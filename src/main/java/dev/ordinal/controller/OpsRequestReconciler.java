@@ -56,6 +56,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     /** Bound on one Cluster apply including its retries (5 back-offs of at most 2 s, plus the requests). */
     private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
     private static final Duration CLUSTER_RECHECK = Duration.ofSeconds(2);
+    private static final Duration STALE_RECHECK = Duration.ofMillis(100);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -117,11 +118,26 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             return afterCompletion(ops);
         }
         Cluster cluster = cluster(context, ops);
-        return switch (phase) {
-            case OpsPhase.PENDING -> pending(ops, cluster, context);
-            case OpsPhase.CREATING -> creating(ops, cluster, context);
-            default -> running(ops, cluster, context);
-        };
+        try {
+            return switch (phase) {
+                case OpsPhase.PENDING -> pending(ops, cluster, context);
+                case OpsPhase.CREATING -> creating(ops, cluster, context);
+                default -> running(ops, cluster, context);
+            };
+        } catch (StaleOps e) {
+            // The ops changed on the server (a user's cancel, or another writer) after the copy this reconcile decided
+            // on: nothing was written; decide again on the new version as soon as the cache has it.
+            LOG.debugf("opsrequest %s/%s changed while it was reconciled; reconciling again", ops.getMetadata().getNamespace(),
+                    ops.getMetadata().getName());
+            return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(STALE_RECHECK);
+        }
+    }
+
+    /** A status write refused because the OpsRequest is no longer the version the decision was made on (409). */
+    private static final class StaleOps extends RuntimeException {
+        StaleOps(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
     }
 
     // ---- Pending: validate, queue, precondition -------------------------------------------------------------
@@ -493,14 +509,28 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
      * Server-side applies the whole status (field manager of the primary's status) in one request. The apply body
      * names the object and carries only the status: an apply that repeats metadata such as managedFields is refused
      * by the API server ("metadata.managedFields must be nil").
+     * <p>
+     * The body also carries the resourceVersion the decision was made on, which the API server treats as a
+     * precondition: a status decided on a copy that is no longer current (a cancel that arrived meanwhile, or a
+     * writer that lost its turn, such as an operator that was replaced while it reconciled) is refused with 409 and
+     * raised as {@link StaleOps}, never written over the newer state. Without it, the user's change could also be
+     * hidden: JOSDK filters the watch events that arrive while its own status write is in flight.
      */
     private OpsRequest writeStatus(OpsRequest ops, Context<OpsRequest> context) {
         ops.getStatus().observedGeneration = ops.getMetadata().getGeneration();
         OpsRequest body = new OpsRequest();
         body.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ops.getMetadata().getName())
-                .withNamespace(ops.getMetadata().getNamespace()).build());
+                .withNamespace(ops.getMetadata().getNamespace()).withResourceVersion(ops.getMetadata().getResourceVersion()).build());
         body.setStatus(ops.getStatus());
-        OpsRequest saved = context.resourceOperations().serverSideApplyPrimaryStatus(body);
+        OpsRequest saved;
+        try {
+            saved = context.resourceOperations().serverSideApplyPrimaryStatus(body);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                throw new StaleOps(e);
+            }
+            throw e;
+        }
         opsEvents.statusWritten(ops);
         if (saved.getStatus() == null) {
             saved.setStatus(ops.getStatus());

@@ -49,6 +49,7 @@ class LateRequestsTest {
     @AfterEach
     void kubeletBackToNormal() {
         kubelet().reset().readyDelay(Duration.ofMillis(50));
+        KubeResource.proxy().clear();
     }
 
     private static TestKube.Kubelet kubelet() {
@@ -139,6 +140,26 @@ class LateRequestsTest {
         f.cancel("out");
         OpsRequest ops = f.awaitOps("out", "Cancelled");
         assertEquals("Cancelled", ops.getStatus().components.get("broker").phase);
+    }
+
+    @Test
+    void aCancelThatArrivesWhileTheOpsWritesItsStatusIsActedOn() {
+        // The operator decides on its copy of the ops and writes a status; the user's cancel lands on the API server
+        // while that write is on its way. The write must not land over the newer ops as if nothing had happened: it
+        // carries the resourceVersion it was decided on, is refused with 409, and the ops is reconciled again.
+        f.runningCluster("lj", broker(3));
+        kubelet().neverReady("lj-broker-3");
+        f.createOps("out", "lj", scaleOut("broker", 1));
+        f.awaitOps("out", "Running");
+        await().atMost(Fixture.WAIT).untilAsserted(() -> assertTrue(f.ops("out").getStatus().components.get("broker")
+                .progressDetails.get(0).message.contains("ReadinessProbeFailed")));
+        KubeResource.proxy().delayNext(dev.ordinal.devcluster.AuditLog.Verb.APPLY, "opsrequests/status", Duration.ofSeconds(2));
+        kubelet().unschedulable("lj-broker-3"); // the detail's message changes: the ops writes its status
+        await().atMost(Fixture.WAIT).until(() -> KubeResource.proxy().held() == 1);
+        f.cancel("out");
+        OpsRequest ops = f.awaitOps("out", "Cancelled");
+        assertEquals(ops.getMetadata().getGeneration(), ops.getStatus().observedGeneration);
+        assertEquals(3, f.cluster("lj").getSpec().componentSpecs.get(0).replicas, "the snapshot is back");
     }
 
     @Test

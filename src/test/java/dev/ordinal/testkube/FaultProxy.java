@@ -49,6 +49,12 @@ public final class FaultProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient upstream;
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    /** Delays: verb and resource of the next request to hold back, and for how long. */
+    private record Delay(Verb verb, String resource, long millis) {
+    }
+
+    private final List<Delay> delays = new CopyOnWriteArrayList<>();
+    private final AtomicInteger held = new AtomicInteger();
     private final AtomicLong injected = new AtomicLong();
     private final Set<HttpConnection> watchConnections = ConcurrentHashMap.newKeySet();
 
@@ -155,7 +161,33 @@ public final class FaultProxy implements AutoCloseable {
         if (kind.verb() == Verb.WATCH) {
             track(request.proxiedRequest().connection());
         }
+        for (Delay d : delays) {
+            if ((d.verb() == null || d.verb() == kind.verb()) && d.resource().equals(kind.resource()) && delays.remove(d)) {
+                // hold the request (its body stays unread, buffered by the connection) and send it on later, as a
+                // slow network or a busy writer would
+                held.incrementAndGet();
+                io.vertx.core.Promise<ProxyResponse> answer = io.vertx.core.Promise.promise();
+                vertx.setTimer(d.millis(), t -> context.sendRequest().onComplete(r -> {
+                    held.decrementAndGet();
+                    answer.handle(r);
+                }));
+                return answer.future();
+            }
+        }
         return context.sendRequest();
+    }
+
+    /**
+     * Holds the next request of this verb and resource (e.g. {@code APPLY}, {@code opsrequests/status}) for
+     * {@code delay} before sending it on unchanged: what another client does meanwhile reaches the API server first.
+     */
+    public void delayNext(Verb verb, String resource, java.time.Duration delay) {
+        delays.add(new Delay(verb, resource, delay.toMillis()));
+    }
+
+    /** Requests held back by {@link #delayNext} right now. */
+    public int held() {
+        return held.get();
     }
 
     private static ProxyResponse status(ProxyContext context, int status, RequestKind kind) {
@@ -222,9 +254,10 @@ public final class FaultProxy implements AutoCloseable {
         return rules.stream().mapToInt(r -> Math.max(0, r.remaining().get())).sum();
     }
 
-    /** Forgets every fault rule not used up yet. */
+    /** Forgets every fault rule and delay not used up yet. */
     public void clear() {
         rules.clear();
+        delays.clear();
     }
 
     /** Watches open through this proxy now. */
