@@ -50,11 +50,11 @@ class DegradedPodsTest {
 
     @AfterEach
     void kubeletBackToNormal() {
-        kubelet().reset().readyDelay(Duration.ofMillis(50));
+        Fixture.kubeletBackToNormal();
     }
 
     private static TestKube.Kubelet kubelet() {
-        return KubeResource.kube().kubelet();
+        return Fixture.kubelet();
     }
 
     private String componentMessage(String cluster, String pod) {

@@ -50,6 +50,16 @@ final class Fixture {
         this.ns = ns;
     }
 
+    /** The shared control plane's simulated kubelet (its per-pod behaviour is keyed by pod name, in every namespace). */
+    static dev.ordinal.testkube.TestKube.Kubelet kubelet() {
+        return dev.ordinal.testkube.KubeResource.kube().kubelet();
+    }
+
+    /** Forgets every per-pod behaviour and puts back the default 50 ms to Ready; for a test's {@code @AfterEach}. */
+    static void kubeletBackToNormal() {
+        kubelet().reset().readyDelay(Duration.ofMillis(50));
+    }
+
     /** A fixture in a new namespace of its own, {@code <prefix>-<n>}, created on the API server. */
     static Fixture fresh(KubernetesClient client, String prefix) {
         Fixture f = new Fixture(client, prefix + "-" + NAMESPACES.incrementAndGet());

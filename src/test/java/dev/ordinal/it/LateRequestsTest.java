@@ -48,12 +48,12 @@ class LateRequestsTest {
 
     @AfterEach
     void kubeletBackToNormal() {
-        kubelet().reset().readyDelay(Duration.ofMillis(50));
+        Fixture.kubeletBackToNormal();
         KubeResource.proxy().clear();
     }
 
     private static TestKube.Kubelet kubelet() {
-        return KubeResource.kube().kubelet();
+        return Fixture.kubelet();
     }
 
     /** As {@code kubectl patch ops <name> --type=merge -p '{"spec":{"cancel":true}}'}. */

@@ -73,6 +73,19 @@ class NameCollisionTest {
         return f.cluster(cluster);
     }
 
+    /** Waits until the InstanceSet reports Ready=False NameTaken with a message starting so, and a Warning Event says it. */
+    private void awaitNameTaken(String instanceSet, String messageStart) {
+        await().atMost(Fixture.WAIT).untilAsserted(() -> {
+            var set = f.instanceSet(instanceSet);
+            var ready = set == null || set.getStatus() == null ? null : Conditions.find(set.getStatus().conditions, "Ready");
+            assertNotNull(ready, f::clusterState);
+            assertEquals("NameTaken", ready.reason, ready.message);
+            assertTrue(ready.message.startsWith(messageStart), ready.message);
+            assertTrue(f.events("InstanceSet", instanceSet).stream().anyMatch(e -> "NameTaken".equals(e.getReason())
+                    && "Warning".equals(e.getType())));
+        });
+    }
+
     @Test
     void anotherClustersInstanceSetIsNeverTakenOver() {
         // Issue example C: t17/broker-a (3 replicas) and t17-broker/a (1 replica) both join to t17-broker-a.
@@ -139,14 +152,7 @@ class NameCollisionTest {
                         .withLabels(Map.of(Labels.INSTANCE_SET, "hand-broker", Labels.CLUSTER, "hand", Labels.MANAGED_BY, "ordinal")).build())
                 .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
         f.createCluster("hand", broker(3));
-        await().atMost(Fixture.WAIT).untilAsserted(() -> {
-            var set = f.instanceSet("hand-broker");
-            var ready = set == null || set.getStatus() == null ? null : Conditions.find(set.getStatus().conditions, "Ready");
-            assertNotNull(ready, f::clusterState);
-            assertEquals("NameTaken", ready.reason);
-            assertTrue(ready.message.startsWith("Pod hand-broker-1 already exists and belongs to no controller"), ready.message);
-            assertTrue(f.events("InstanceSet", "hand-broker").stream().anyMatch(e -> "NameTaken".equals(e.getReason())));
-        });
+        awaitNameTaken("hand-broker", "Pod hand-broker-1 already exists and belongs to no controller");
         var still = f.pod("hand-broker-1");
         assertEquals(hand.getMetadata().getUid(), still.getMetadata().getUid(), "not deleted and recreated");
         assertTrue(still.getMetadata().getOwnerReferences().isEmpty(), "not adopted");
@@ -163,13 +169,7 @@ class NameCollisionTest {
                 .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().withRequests(Map.of("storage", new Quantity("1Gi")))
                 .endResources().endSpec().build()).create();
         f.createCluster("hc", broker(1));
-        await().atMost(Fixture.WAIT).untilAsserted(() -> {
-            var set = f.instanceSet("hc-broker");
-            var ready = set == null || set.getStatus() == null ? null : Conditions.find(set.getStatus().conditions, "Ready");
-            assertNotNull(ready, f::clusterState);
-            assertEquals("NameTaken", ready.reason);
-            assertTrue(ready.message.startsWith("PersistentVolumeClaim data-hc-broker-0 already exists and belongs to cluster <none>"), ready.message);
-        });
+        awaitNameTaken("hc-broker", "PersistentVolumeClaim data-hc-broker-0 already exists and belongs to cluster <none>");
         assertNull(f.pod("hc-broker-0"), "no pod on somebody else's data");
         assertEquals(claim.getMetadata().getUid(), f.claimUid("data-hc-broker-0"));
     }

@@ -45,8 +45,8 @@ class ConcurrentWritersTest {
         rig.runningCluster("kafka", 3);
         holdOpsRunning("out-1");
 
-        // kubectl edit: read, modify, PUT (manager kubectl-edit)
-        rig.client.resources(Cluster.class).inNamespace(rig.ns).withName("kafka").edit(c -> {
+        // kubectl edit: read, modify, PUT (manager kubectl-edit), read again on 409 as kubectl edit asks its user to
+        rig.editCluster("kafka", c -> {
             c.getMetadata().getAnnotations().put("team", "streaming");
             c.getSpec().componentSpecs.get(0).template.getSpec().getContainers().get(0).setImage("apache/kafka:3.9.1");
             c.getSpec().componentSpecs.get(0).replicasLimit = new dev.ordinal.api.common.ReplicasLimit(1, 8);

@@ -264,12 +264,21 @@ final class Rig implements AutoCloseable {
 
     /** Sets spec.cancel the way a user does: read-modify-write, retried on 409 (the operator writes status). */
     void cancel(String name) {
+        retryOnConflict(() -> client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
+            o.getSpec().cancel = true;
+            return o;
+        }));
+    }
+
+    /** Edits a Cluster as {@code kubectl edit} does: read, modify, PUT; read again on 409 (the operator writes status). */
+    void editCluster(String name, java.util.function.UnaryOperator<Cluster> edit) {
+        retryOnConflict(() -> client.resources(Cluster.class).inNamespace(ns).withName(name).edit(edit));
+    }
+
+    private static void retryOnConflict(Runnable edit) {
         for (int attempt = 1;; attempt++) {
             try {
-                client.resources(OpsRequest.class).inNamespace(ns).withName(name).edit(o -> {
-                    o.getSpec().cancel = true;
-                    return o;
-                });
+                edit.run();
                 return;
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
