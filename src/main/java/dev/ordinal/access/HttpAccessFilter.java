@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.ordinal.access.HttpAuthConfig.Mode;
 import dev.ordinal.access.Reviews.Authentication;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Context;
@@ -79,7 +80,10 @@ public class HttpAccessFilter {
     void announce(@Observes StartupEvent start) {
         LOG.infof("HTTP access: %s %s, %s %s, /q/health open (ordinal.http.auth.*)", ORDINAL_PREFIX + "/ops/events",
                 describe(config.events()), metricsPath, describe(config.metrics()));
-        if (config.events() == Mode.NONE) {
+        if (config.events() == Mode.NONE && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+            LOG.info("dev mode: the ops event stream and /q/metrics take no token (the server listens on localhost); "
+                    + "-Dordinal.http.auth.events=kubernetes -Dordinal.http.auth.metrics=kubernetes to try authorization");
+        } else if (config.events() == Mode.NONE) {
             LOG.warnf("ordinal.http.auth.events=none: the ops event stream answers anyone who reaches the port, "
                     + "with the events of every namespace");
         }
