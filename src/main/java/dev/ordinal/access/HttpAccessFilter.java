@@ -105,9 +105,10 @@ public class HttpAccessFilter {
             return;
         }
         Context context = rc.vertx().getOrCreateContext();
+        String method = rc.request().method().name();
         rc.request().pause();
         cache.authenticate(token)
-                .thenCompose(authentication -> decide(guard, token, authentication, rc.request().method().name()))
+                .thenCompose(authentication -> decide(guard, token, authentication, method))
                 .whenComplete((outcome, error) -> context.runOnContext(v -> {
                     rc.request().resume();
                     respond(rc, error == null ? outcome : unavailable(rc, error));

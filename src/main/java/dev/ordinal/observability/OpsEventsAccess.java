@@ -9,6 +9,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.logging.Logger;
+
 import dev.ordinal.access.AccessCache;
 import dev.ordinal.access.Bearer;
 import dev.ordinal.access.Caller;
@@ -43,6 +45,8 @@ public class OpsEventsAccess {
 
     private record Judged(OpsEventDto event, Verdict verdict) {
     }
+
+    private static final Logger LOG = Logger.getLogger(OpsEventsAccess.class);
 
     private final AccessCache cache;
     private final boolean enabled;
@@ -87,7 +91,9 @@ public class OpsEventsAccess {
      * @param namespace the stream's {@code ?namespace=} (null: every namespace)
      */
     public Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Bearer bearer, String namespace, long limit) {
-        return authorized(events, e -> verdict(bearer, e.namespace(), namespace == null), limit);
+        return authorized(events, e -> verdict(bearer, e.namespace(), namespace == null), limit)
+                .onFailure().invoke(e -> LOG.warnf("closed the ops event stream of %s: %s", bearer.caller().user(),
+                        e instanceof CompletionException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
     }
 
     /**

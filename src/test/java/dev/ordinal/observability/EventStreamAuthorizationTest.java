@@ -139,6 +139,10 @@ class EventStreamAuthorizationTest {
         // Bad input is not even looked at before the caller is known.
         given().queryParam("namespace", "Not_A_Namespace").when().get("/ordinal/ops/events").then().statusCode(401);
         given().when().get("/ordinal/anything-else").then().statusCode(401);
+        for (String variant : List.of("//ordinal/ops/events", "/ordinal/./ops/events", "/%6frdinal/ops/events", "/x/../ordinal/ops/events")) {
+            given().urlEncodingEnabled(false).when().get(variant).then().statusCode(anyOf(equalTo(401), equalTo(404)))
+                    .body(not(containsString("data:")));
+        }
         assertEquals(before, stream.subscribers(), "no stream was opened");
     }
 
@@ -161,7 +165,10 @@ class EventStreamAuthorizationTest {
         // Path variants: guarded the same way, or not served at all.
         given().when().get("/q/metrics/").then().statusCode(401);
         given().when().get("/q//metrics").then().statusCode(anyOf(equalTo(401), equalTo(404))).body(not(containsString("ordinal_")));
-        given().when().get("/q/./metrics").then().statusCode(anyOf(equalTo(401), equalTo(404))).body(not(containsString("ordinal_")));
+        for (String variant : List.of("/q/./metrics", "//q/metrics", "/%71/metrics", "/q/%6detrics", "/q/metrics?x=1", "/q/metrics/x")) {
+            given().urlEncodingEnabled(false).when().get(variant).then().statusCode(anyOf(equalTo(401), equalTo(404)))
+                    .body(not(containsString("ordinal_")));
+        }
         // A scraper may not read ops events.
         given().header("Authorization", scraper.authorization()).queryParam("namespace", ns).when().get("/ordinal/ops/events")
                 .then().statusCode(403);
