@@ -12,12 +12,21 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import dev.ordinal.access.Bearer;
+import dev.ordinal.access.HttpAccessFilter;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /ordinal/ops/events}: Server-Sent Events, one JSON {@link OpsEventDto} per OpsRequest phase change and
  * progress step, from the moment of connection (no replay). Query parameters: {@code namespace}, {@code cluster}
  * (filters, both optional) and {@code limit} (close after that many events; default 0 = stay open).
+ * <p>
+ * Only for callers Kubernetes authorizes ({@link OpsEventsAccess}): {@link HttpAccessFilter} has authenticated the
+ * bearer token before this runs (401 otherwise); here {@code ?namespace=} outside the caller's rights answers 403
+ * and the stream carries only events of namespaces the caller may read. Blocking, because the check at connection
+ * asks the API server.
  */
 @Path("/ordinal/ops/events")
 public class OpsEventsResource {
@@ -25,22 +34,32 @@ public class OpsEventsResource {
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     private final OpsEventStream stream;
+    private final OpsEventsAccess access;
 
-    public OpsEventsResource(OpsEventStream stream) {
+    public OpsEventsResource(OpsEventStream stream, OpsEventsAccess access) {
         this.stream = stream;
+        this.access = access;
     }
 
     @GET
+    @Blocking
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    public Multi<OpsEventDto> events(@RestQuery String namespace, @RestQuery String cluster, @RestQuery String limit) {
+    public Multi<OpsEventDto> events(@RestQuery String namespace, @RestQuery String cluster, @RestQuery String limit,
+            RoutingContext request) {
         if (namespace != null && !DNS_LABEL.matcher(namespace).matches()) {
             throw badRequest("namespace: \"" + namespace + "\" is not a Kubernetes namespace name (lowercase RFC 1123 label, at most 63 characters)");
         }
         if (cluster != null && !DNS_SUBDOMAIN.matcher(cluster).matches()) {
             throw badRequest("cluster: \"" + cluster + "\" is not a Kubernetes object name (lowercase RFC 1123 subdomain, at most 253 characters)");
         }
-        return stream.subscribe(namespace, cluster, limit(limit));
+        long max = limit(limit);
+        if (!access.enabled()) {
+            return stream.subscribe(namespace, cluster, max);
+        }
+        Bearer bearer = request.get(HttpAccessFilter.BEARER);
+        access.requireReadable(bearer, namespace);
+        return access.authorized(stream.subscribe(namespace, cluster, 0), bearer, namespace, max);
     }
 
     private static long limit(String text) {

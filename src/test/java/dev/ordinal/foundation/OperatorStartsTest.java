@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.TestKube;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,6 +57,7 @@ class OperatorStartsTest {
 
     @Test
     void metricsExposeReconciliationMeters() {
-        given().when().get("/q/metrics").then().statusCode(200).body(containsString("reconciliations_"));
+        given().header("Authorization", HttpCallers.reader(client).authorization()).when().get("/q/metrics")
+                .then().statusCode(200).body(containsString("reconciliations_"));
     }
 }

@@ -30,6 +30,10 @@ import dev.ordinal.devcluster.ControlPlane;
  */
 class InstallManifestsTest {
     private static final Path KUSTOMIZATION = Manifests.ROOT.resolve("kustomization.yaml");
+    private static final Path NETWORK_POLICY = Manifests.ROOT.resolve("network-policy/network-policy.yaml");
+    /** The lines of kustomization.yaml that docs/install.md tells users to uncomment for the NetworkPolicy. */
+    static final String COMPONENT_COMMENTED = "# components:\n#   - network-policy\n";
+    static final String COMPONENT_ON = "components:\n  - network-policy\n";
 
     @Test
     void kustomizationListsEveryInstallManifestOnce() throws IOException {
@@ -54,6 +58,7 @@ class InstallManifestsTest {
         List<Path> files = new ArrayList<>(List.of(Manifests.ROOT.resolve("namespace.yaml")));
         files.addAll(Manifests.yamlFiles(Manifests.ROOT.resolve("rbac")));
         files.addAll(Manifests.yamlFiles(Manifests.ROOT.resolve("operator")));
+        files.add(NETWORK_POLICY);
         for (Path file : files) {
             for (ObjectNode doc : Manifests.documents(file)) {
                 Object typed = serialization.unmarshal(doc.toString());
@@ -173,6 +178,53 @@ class InstallManifestsTest {
         assertTrue(c.path("image").asText().endsWith("-native"), c.path("image").asText());
         assertEquals("[\"-Xmx128m\"]", c.path("args").toString());
         assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean());
+    }
+
+    /**
+     * The optional NetworkPolicy (docs/install.md): absent by default; uncommenting the component in
+     * kustomization.yaml, or naming it in an overlay of another namespace, adds one policy that lets only the
+     * scraper's namespace and labelled client namespaces reach the operator pod's port named http.
+     */
+    @Test
+    void theNetworkPolicyComponentIsOptionalAndGuardsThePortNamedHttp(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(kubectl() != null, "no kubectl (built or on PATH): kustomize rendering not checked");
+        assertTrue(Files.readString(KUSTOMIZATION).contains(COMPONENT_COMMENTED), "the component's lines, commented out");
+
+        Path copy = tmp.resolve("kubernetes");
+        copyTree(Manifests.ROOT, copy);
+        Path kustomization = copy.resolve("kustomization.yaml");
+        Files.writeString(kustomization, Files.readString(kustomization).replace(COMPONENT_COMMENTED, COMPONENT_ON));
+        List<ObjectNode> withPolicy = render(copy, tmp);
+        assertEquals(render(Manifests.ROOT, tmp).size() + 1, withPolicy.size(), "the component adds one object");
+        assertNetworkPolicy(withPolicy, "ordinal-system");
+
+        Path overlay = Files.createDirectories(tmp.resolve("my-install"));
+        Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
+                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "namespace: data-ops",
+                "resources:", "  - ../kubernetes", "components:", "  - ../kubernetes/network-policy", ""));
+        Files.writeString(kustomization, Files.readString(kustomization).replace(COMPONENT_ON, COMPONENT_COMMENTED));
+        assertNetworkPolicy(render(overlay, tmp), "data-ops");
+    }
+
+    private static void assertNetworkPolicy(List<ObjectNode> docs, String ns) {
+        List<ObjectNode> policies = docs.stream().filter(d -> d.path("kind").asText().equals("NetworkPolicy")).toList();
+        assertEquals(1, policies.size(), "one NetworkPolicy");
+        JsonNode policy = policies.get(0);
+        assertEquals(ns, policy.path("metadata").path("namespace").asText());
+        JsonNode pod = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")).findFirst().orElseThrow()
+                .path("spec").path("template");
+        policy.path("spec").path("podSelector").path("matchLabels").fields().forEachRemaining(e ->
+                assertEquals(e.getValue().asText(), pod.path("metadata").path("labels").path(e.getKey()).asText(),
+                        "the policy selects the operator pod: " + e.getKey()));
+        assertEquals("[\"Ingress\"]", policy.path("spec").path("policyTypes").toString(), "egress stays open (API server)");
+        JsonNode rules = policy.path("spec").path("ingress");
+        assertEquals(1, rules.size());
+        String containerPort = pod.path("spec").path("containers").get(0).path("ports").get(0).path("name").asText();
+        assertEquals("[{\"port\":\"" + containerPort + "\",\"protocol\":\"TCP\"}]", rules.get(0).path("ports").toString());
+        Set<String> from = new TreeSet<>();
+        rules.get(0).path("from").forEach(peer -> from.add(peer.toString()));
+        assertEquals(Set.of("{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"monitoring\"}}}",
+                "{\"namespaceSelector\":{\"matchLabels\":{\"ordinal.dev/ops-events-client\":\"true\"}}}"), from);
     }
 
     private static List<ObjectNode> render(Path dir, Path tmp) throws Exception {

@@ -5,17 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.ordinal.devcluster.ControlPlane;
 import dev.ordinal.testkube.Kubectl;
 import dev.ordinal.testkube.Kubectl.Result;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -80,6 +85,36 @@ class InstallOnRealServerTest {
         assertEquals(deployment.getMetadata().getResourceVersion(),
                 admin.apps().deployments().inNamespace(NS).withName("ordinal").get().getMetadata().getResourceVersion(),
                 "the Deployment is unchanged by the second apply");
+    }
+
+    /** The optional NetworkPolicy, switched on as docs/install.md says, is accepted and stored as written. */
+    @Test
+    void theNetworkPolicyComponentIsAcceptedByTheApiServer(@TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(Manifests.ROOT)) {
+            for (Path f : files.toList()) {
+                Path target = copy.resolve(Manifests.ROOT.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        Path kustomization = copy.resolve("kustomization.yaml");
+        String text = Files.readString(kustomization);
+        assertTrue(text.contains(InstallManifestsTest.COMPONENT_COMMENTED));
+        Files.writeString(kustomization, text.replace(InstallManifestsTest.COMPONENT_COMMENTED, InstallManifestsTest.COMPONENT_ON));
+
+        Result r = kubectl("apply", "--server-side", "-k", copy.toString());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("networkpolicy.networking.k8s.io/ordinal serverside-applied"), r.output());
+        NetworkPolicy stored = admin.network().v1().networkPolicies().inNamespace(NS).withName("ordinal").get();
+        assertNotNull(stored, "the NetworkPolicy is stored");
+        assertEquals("ordinal", stored.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
+        assertEquals(List.of("Ingress"), stored.getSpec().getPolicyTypes());
+        assertEquals("http", stored.getSpec().getIngress().get(0).getPorts().get(0).getPort().getStrVal());
+        assertEquals(2, stored.getSpec().getIngress().get(0).getFrom().size());
     }
 
     /** The built kubectl as the administrator, as a user installing Ordinal runs it. */

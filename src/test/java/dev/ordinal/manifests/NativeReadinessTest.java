@@ -74,8 +74,11 @@ class NativeReadinessTest {
 
         Set<String> needed = new TreeSet<>(ordinalClasses("dev/ordinal/api/"));
         needed.removeIf(n -> n.endsWith("FreeForm"));
-        needed.addAll(fabric8ModelTypesNamedBy(List.of("dev/ordinal/api/", "dev/ordinal/controller/", "dev/ordinal/observability/")));
+        needed.addAll(fabric8ModelTypesNamedBy(List.of("dev/ordinal/api/", "dev/ordinal/controller/", "dev/ordinal/observability/",
+                "dev/ordinal/access/")));
         assertTrue(needed.contains("io.fabric8.kubernetes.api.model.Pod"), "scan found " + needed);
+        assertTrue(needed.contains("io.fabric8.kubernetes.api.model.authentication.TokenReview")
+                && needed.contains("io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview"), "scan found " + needed);
 
         Set<String> missing = new TreeSet<>(needed);
         missing.removeAll(registered);

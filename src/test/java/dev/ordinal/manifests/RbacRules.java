@@ -23,7 +23,8 @@ public final class RbacRules {
             "instancesets", "workloads.ordinal.dev",
             "opsrequests", "operations.ordinal.dev",
             "pods", "", "persistentvolumeclaims", "", "services", "", "events", "",
-            "leases", "coordination.k8s.io");
+            "leases", "coordination.k8s.io",
+            "tokenreviews", "authentication.k8s.io", "subjectaccessreviews", "authorization.k8s.io");
 
     /**
      * Reviews that every authenticated user may create (ClusterRole system:basic-user): JOSDK's leader election

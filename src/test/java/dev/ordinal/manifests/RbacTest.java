@@ -1,5 +1,6 @@
 package dev.ordinal.manifests;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,6 +20,7 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -30,9 +32,10 @@ import io.quarkus.test.junit.QuarkusTest;
  * authorizer: the operator runs as the ServiceAccount ordinal bound to kubernetes/rbac ({@link RbacKubeResource}).
  * It runs the example Kafka cluster and the seed OpsRequests (broker 2 offline, then back), a dry run that expires
  * by TTL, a cluster whose DoNotTerminate policy refuses deletion until changed, and the Kafka cluster is deleted
- * with WipeOut. No request of the ServiceAccount may have been refused (403); every request it made (the audit
- * log's entries of its user) must be granted, and every grant must have been used, apart from
- * {@link #GRANTED_BUT_NOT_SEEN_HERE}.
+ * with WipeOut; a scraper reads /q/metrics and is refused the ops events of the namespace, which the operator
+ * decides with a TokenReview and SubjectAccessReviews. No request of the ServiceAccount may have been refused
+ * (403); every request it made (the audit log's entries of its user) must be granted, and every grant must have
+ * been used, apart from {@link #GRANTED_BUT_NOT_SEEN_HERE}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = RbacKubeResource.class, restrictToAnnotatedClass = true)
@@ -97,6 +100,7 @@ class RbacTest {
 
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver));
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-online-broker-2.yaml"), OpsRequest.class, driver));
+        callTheHttpPort(driver);
 
         // A dry run that deletes itself one second after it ends (ttlSecondsAfterSucceed).
         OpsRequest dryRun = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
@@ -168,6 +172,18 @@ class RbacTest {
         assertEquals(1, kept.size());
         assertNull(kept.get(0).getMetadata().getDeletionTimestamp(), "the claim of \"guarded\" is not being deleted");
 
+    }
+
+    /**
+     * A Prometheus-like caller: its token is reviewed (TokenReview), its right to /q/metrics and to the ops events of
+     * {@value #NS} asked (SubjectAccessReview), by the operator as its ServiceAccount.
+     */
+    private static void callTheHttpPort(KubernetesClient driver) {
+        HttpCallers.Account scraper = HttpCallers.serviceAccount(driver, NS, "scraper");
+        HttpCallers.mayScrapeMetrics(driver, scraper);
+        given().header("Authorization", scraper.authorization()).when().get("/q/metrics").then().statusCode(200);
+        given().header("Authorization", scraper.authorization()).queryParam("namespace", NS).when().get("/ordinal/ops/events")
+                .then().statusCode(403);
     }
 
     @Test

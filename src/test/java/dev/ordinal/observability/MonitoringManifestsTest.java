@@ -24,6 +24,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /** The files under kubernetes/monitoring, read without a cluster: shape, agreement with the app and the Service. */
@@ -44,6 +46,22 @@ class MonitoringManifestsTest {
         assertEquals("http", endpoint.get("port"));
         assertEquals(metricsPath(), endpoint.get("path"), "the path the application serves its metrics on");
         assertEquals(Boolean.TRUE, endpoint.get("honorLabels"), "Ordinal's own namespace label must not be renamed");
+        assertEquals("/var/run/secrets/kubernetes.io/serviceaccount/token", endpoint.get("bearerTokenFile"),
+                "Prometheus presents its ServiceAccount's token: /q/metrics answers only authorized callers");
+    }
+
+    /** The scrapers' ClusterRole grants exactly what the operator asks a SubjectAccessReview for: get on the path. */
+    @Test
+    void theMetricsReaderRoleGrantsGetOnTheMetricsPath() throws IOException {
+        List<HasMetadata> items = load(MONITORING.resolve("metrics-reader-cluster-role.yaml"));
+        assertEquals(1, items.size());
+        ClusterRole role = (ClusterRole) items.get(0);
+        assertEquals("ordinal-metrics-reader", role.getMetadata().getName());
+        assertEquals(1, role.getRules().size());
+        PolicyRule rule = role.getRules().get(0);
+        assertEquals(List.of(metricsPath()), rule.getNonResourceURLs());
+        assertEquals(List.of("get"), rule.getVerbs());
+        assertTrue(rule.getResources().isEmpty() && rule.getApiGroups().isEmpty(), "no resource rights");
     }
 
     /** Once the deployment manifests exist, the Service the ServiceMonitor selects must offer the port it scrapes. */

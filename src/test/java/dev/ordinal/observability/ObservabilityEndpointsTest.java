@@ -11,11 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,6 +41,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.KubeResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -98,7 +94,7 @@ class ObservabilityEndpointsTest {
         PrometheusText before = metrics();
 
         List<OpsEventDto> events = new CopyOnWriteArrayList<>();
-        try (SseReader reader = SseReader.open(root, "namespace=" + ns + "&cluster=kafka", events)) {
+        try (SseReader reader = SseReader.open(root, "namespace=" + ns + "&cluster=kafka", reader().authorization(), events)) {
             await().atMost(WAIT).until(() -> stream.subscribers() >= 1);
 
             // 1. Take broker 2 offline; the first Cluster apply is answered 409 and retried.
@@ -179,7 +175,8 @@ class ObservabilityEndpointsTest {
         String a = namespace("obs-filter");
         String b = namespace("obs-filter");
         int subscribersBefore = stream.subscribers();
-        CompletableFuture<Response> response = CompletableFuture.supplyAsync(() -> given()
+        String authorization = reader().authorization();
+        CompletableFuture<Response> response = CompletableFuture.supplyAsync(() -> given().header("Authorization", authorization)
                 .queryParam("namespace", b).queryParam("cluster", "c1").queryParam("limit", 1)
                 .when().get("/ordinal/ops/events").andReturn());
         await().atMost(WAIT).until(() -> stream.subscribers() > subscribersBefore);
@@ -203,13 +200,14 @@ class ObservabilityEndpointsTest {
 
     @Test
     void badQueryParametersAreRejectedWithAReadableMessage() {
-        given().queryParam("namespace", "Not_A_Namespace").when().get("/ordinal/ops/events")
+        String authorization = reader().authorization();
+        given().header("Authorization", authorization).queryParam("namespace", "Not_A_Namespace").when().get("/ordinal/ops/events")
                 .then().statusCode(400).body(containsString("namespace: \"Not_A_Namespace\" is not a Kubernetes namespace name"));
-        given().queryParam("cluster", "UPPER").when().get("/ordinal/ops/events")
+        given().header("Authorization", authorization).queryParam("cluster", "UPPER").when().get("/ordinal/ops/events")
                 .then().statusCode(400).body(containsString("cluster: \"UPPER\""));
-        given().queryParam("limit", -1).when().get("/ordinal/ops/events")
+        given().header("Authorization", authorization).queryParam("limit", -1).when().get("/ordinal/ops/events")
                 .then().statusCode(400).body(containsString("limit: \"-1\" must be 0 (no limit) or a positive number"));
-        given().queryParam("limit", "many").when().get("/ordinal/ops/events")
+        given().header("Authorization", authorization).queryParam("limit", "many").when().get("/ordinal/ops/events")
                 .then().statusCode(400).body(containsString("limit: \"many\""));
     }
 
@@ -246,10 +244,12 @@ class ObservabilityEndpointsTest {
             }
         }
         // The header Prometheus sends, then the classic text format on its own.
-        given().accept("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+        given().header("Authorization", reader().authorization())
+                .accept("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
                 + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1").when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("# TYPE ordinal_ops_transitions"), containsString("ordinal_ops_transitions_total{"));
-        given().accept("text/plain").when().get("/q/metrics").then().statusCode(200).contentType(startsWith("text/plain"))
+        given().header("Authorization", reader().authorization()).accept("text/plain").when().get("/q/metrics")
+                .then().statusCode(200).contentType(startsWith("text/plain"))
                 .body(containsString("ordinal_ops_transitions_total{"), containsString("ordinal_pods_pending_readiness{"));
     }
 
@@ -265,6 +265,11 @@ class ObservabilityEndpointsTest {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
+    /** A caller allowed to read every namespace's ops events and to scrape /q/metrics. */
+    private HttpCallers.Account reader() {
+        return HttpCallers.reader(client);
+    }
+
     private void ensureScalingStoryRan() throws Exception {
         if (!scalingStoryRan) {
             aClientWatchesTwoScalingOpsRunAndTheMetersCountThem();
@@ -272,7 +277,8 @@ class ObservabilityEndpointsTest {
     }
 
     private PrometheusText metrics() {
-        return new PrometheusText(given().when().get("/q/metrics").then().statusCode(200).extract().asString());
+        return new PrometheusText(given().header("Authorization", reader().authorization()).when().get("/q/metrics")
+                .then().statusCode(200).extract().asString());
     }
 
     private static double delta(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
@@ -357,64 +363,5 @@ class ObservabilityEndpointsTest {
             }
         }
         return out;
-    }
-
-    /** A streaming SSE client (JDK HttpClient): collects each {@code data:} line as an event until closed. */
-    static final class SseReader implements Flow.Subscriber<String>, AutoCloseable {
-        private final List<OpsEventDto> sink;
-        private volatile Flow.Subscription subscription;
-        private volatile Throwable failure;
-        private volatile boolean cancelled;
-
-        private SseReader(List<OpsEventDto> sink) {
-            this.sink = sink;
-        }
-
-        static SseReader open(URL root, String query, List<OpsEventDto> sink) {
-            SseReader reader = new SseReader(sink);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(root + "ordinal/ops/events?" + query))
-                    .header("Accept", "text/event-stream").build();
-            HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(reader));
-            return reader;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (line.startsWith("data:")) {
-                try {
-                    sink.add(JSON.readValue(line.substring(5).trim(), OpsEventDto.class));
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            if (!cancelled) {
-                failure = t;
-            }
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        @Override
-        public void close() {
-            cancelled = true;
-            if (subscription != null) {
-                subscription.cancel();
-            }
-            if (failure != null) {
-                throw new AssertionError("the event stream failed", failure);
-            }
-        }
     }
 }

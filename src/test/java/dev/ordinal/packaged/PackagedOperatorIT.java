@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +31,7 @@ import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.manifests.OperatorServiceAccount;
 import dev.ordinal.manifests.RbacRules;
+import dev.ordinal.testkube.HttpCallers;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,14 +43,17 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
  * profile, on a real control plane holding the CRDs from kubernetes/crds, running as the ServiceAccount ordinal
  * bound to kubernetes/rbac with leader election on ({@link PackagedApiServerResource}): it takes its Lease, becomes
  * ready, runs the example Kafka cluster and the seed scenario from kubernetes/examples exactly as a user applies
- * them, and serves its metrics; the API server's RBAC authorizer refused none of its requests, and its audit log
- * shows only requests the installed RBAC grants. One boot for the whole class.
+ * them, serves its metrics and its ops event stream only to callers Kubernetes authorizes (TokenReview,
+ * SubjectAccessReview); the API server's RBAC authorizer refused none of its requests, and its audit log shows only
+ * requests the installed RBAC grants. One boot for the whole class.
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = PackagedApiServerResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PackagedOperatorIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The namespace of the HTTP callers' ServiceAccounts. */
+    private static final String CALLERS = "packaged-callers";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static KubernetesClient client;
 
@@ -105,15 +112,59 @@ class PackagedOperatorIT {
 
     @Test
     @Order(4)
-    void servesPrometheusMetricsOfWhatItDid() {
-        given().get("/q/metrics").then().statusCode(200)
+    void servesPrometheusMetricsOfWhatItDidToTheScraperRoleOnly() {
+        HttpCallers.Account scraper = HttpCallers.serviceAccount(client, CALLERS, "prometheus");
+        HttpCallers.mayScrapeMetrics(client, scraper);
+        given().header("Authorization", scraper.authorization()).get("/q/metrics").then().statusCode(200)
                 .body(containsString("ordinal_ops_transitions"))
                 .body(containsString("ordinal_ssa_writes"))
                 .body(containsString("reconciliations_"));
+        given().get("/q/metrics").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body(not(containsString("ordinal_")));
+        HttpCallers.Account outsider = HttpCallers.serviceAccount(client, CALLERS, "outsider");
+        given().header("Authorization", outsider.authorization()).get("/q/metrics").then().statusCode(403)
+                .body(containsString("may not get /q/metrics"));
+    }
+
+    /** The packaged jar does what EventStreamAuthorizationTest shows, as the ServiceAccount kubernetes/rbac binds. */
+    @Test
+    @Order(5)
+    void streamsOpsEventsOnlyToCallersKubernetesAuthorizes() throws Exception {
+        HttpCallers.Account watcher = HttpCallers.serviceAccount(client, CALLERS, "watcher");
+        HttpCallers.mayReadOps(client, watcher, "default");
+        HttpCallers.Account outsider = HttpCallers.serviceAccount(client, CALLERS, "outsider");
+        given().get("/ordinal/ops/events").then().statusCode(401).header("WWW-Authenticate", "Bearer")
+                .body(not(containsString("data:")));
+        given().header("Authorization", "Bearer not-a-token").get("/ordinal/ops/events").then().statusCode(401);
+        given().header("Authorization", outsider.authorization()).queryParam("namespace", "default").get("/ordinal/ops/events")
+                .then().statusCode(403).body(containsString("user \"" + outsider.user()
+                        + "\" may not get or watch opsrequests.operations.ordinal.dev in namespace \"default\""));
+        given().header("Authorization", watcher.authorization()).queryParam("namespace", CALLERS).get("/ordinal/ops/events")
+                .then().statusCode(403);
+
+        // The watcher's stream of its namespace: the first event of a dry run created there.
+        String scrape = HttpCallers.reader(client).authorization();
+        double subscribers = subscribers(scrape);
+        CompletableFuture<String> stream = CompletableFuture.supplyAsync(() -> given()
+                .header("Authorization", watcher.authorization()).queryParam("namespace", "default").queryParam("limit", 1)
+                .get("/ordinal/ops/events").then().statusCode(200).extract().asString());
+        await().atMost(WAIT).until(() -> subscribers(scrape) > subscribers);
+        OpsRequest dryRun = example("ops/ops-offline-broker-2.yaml", OpsRequest.class);
+        dryRun.getMetadata().setName("watched-dry-run");
+        dryRun.getSpec().dryRun = true;
+        client.resource(dryRun).create();
+        String events = stream.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(events.contains("\"namespace\":\"default\"") && events.contains("\"opsRequest\":\"watched-dry-run\""), events);
+    }
+
+    private static double subscribers(String authorization) {
+        String metrics = given().header("Authorization", authorization).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("ordinal_ops_events_subscribers ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+                .findFirst().orElseThrow();
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sentOnlyRequestsTheInstalledRbacGrants() {
         // Still running: JOSDK exits the process when it cannot renew its Lease.
         given().get("/q/health/live").then().statusCode(200);
@@ -128,8 +179,10 @@ class PackagedOperatorIT {
                 "requests on CustomResourceDefinitions");
         Set<String> used = RbacRules.used(operator);
         // Leader election: the Lease read, created, and renewed (fabric8's LeaseLock renews with a JSON merge patch).
+        // Its HTTP callers: tokens reviewed, rights asked.
         assertTrue(used.containsAll(Set.of("workloads.ordinal.dev/instancesets create",
-                "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases patch")),
+                "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases patch",
+                "authentication.k8s.io/tokenreviews create", "authorization.k8s.io/subjectaccessreviews create")),
                 "traffic seen: " + used);
         assertEquals(Set.of(), RbacRules.notGranted(used), "requests kubernetes/rbac does not grant");
     }

@@ -1,0 +1,155 @@
+package dev.ordinal.observability;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+
+import dev.ordinal.access.AccessCache;
+import dev.ordinal.access.Bearer;
+import dev.ordinal.access.Caller;
+import dev.ordinal.access.HttpAccessFilter;
+import dev.ordinal.access.HttpAuthConfig;
+import dev.ordinal.access.Permission;
+import dev.ordinal.access.Reviews.Authentication;
+import dev.ordinal.access.Reviews.Decision;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Who may read which ops events: a caller sees the events of a namespace when a SubjectAccessReview allows it
+ * {@code get} or {@code watch} on {@code opsrequests.operations.ordinal.dev} there (or in all namespaces), the same
+ * rights {@code kubectl get ops -w} needs. Answers come from {@link AccessCache} (10 s), so a stream of many events
+ * costs one review per namespace and period.
+ * <p>
+ * At connection, {@code ?namespace=} outside the caller's rights answers 403. Without it, the stream carries only the
+ * events of namespaces the caller may read, each decided when its first event arrives and re-decided once the
+ * answer expires: a revoked RoleBinding stops the flow within the cache period. The caller's token is re-checked
+ * the same way; once the API server no longer accepts it (expired, ServiceAccount deleted), the stream ends.
+ */
+@ApplicationScoped
+public class OpsEventsAccess {
+    static final String GROUP = "operations.ordinal.dev";
+    static final String RESOURCE = "opsrequests";
+
+    /** What happens to one event of an authorized stream. */
+    enum Verdict {
+        DELIVER, WITHHOLD, END
+    }
+
+    private record Judged(OpsEventDto event, Verdict verdict) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(OpsEventsAccess.class);
+
+    private final AccessCache cache;
+    private final boolean enabled;
+
+    public OpsEventsAccess(AccessCache cache, HttpAuthConfig config) {
+        this.cache = cache;
+        this.enabled = config.events() == HttpAuthConfig.Mode.KUBERNETES;
+    }
+
+    /** False with {@code ordinal.http.auth.events=none}: every caller reads every event. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Blocking check at connection. With a namespace, the caller must be allowed there (403 otherwise); without,
+     * the cluster-wide answer is fetched so that an unreachable API server answers 503 now.
+     *
+     * @throws WebApplicationException 401 without a caller, 403 naming user, verbs, resource and namespace, 503 when
+     *                                 the API server gave no answer
+     */
+    public void requireReadable(Bearer bearer, String namespace) {
+        if (bearer == null) {
+            // The filter answers 401 first; reaching here without a caller means it did not run: never stream then.
+            throw failure(401, "this endpoint needs a Kubernetes bearer token (Authorization: Bearer <token>)");
+        }
+        Decision decision;
+        try {
+            decision = mayRead(bearer.caller(), namespace == null ? "" : namespace).join();
+        } catch (CompletionException e) {
+            throw failure(503, "cannot check the caller now, so the request is refused: " + e.getCause().getMessage());
+        }
+        if (namespace != null && !decision.allowed()) {
+            throw failure(403, HttpAccessFilter.forbidden(bearer.caller(),
+                    new Permission("get or watch", GROUP, RESOURCE, namespace, null), decision.reason()));
+        }
+    }
+
+    /**
+     * {@code events}, less those the bearer may not read; ends when the token is no longer accepted.
+     *
+     * @param namespace the stream's {@code ?namespace=} (null: every namespace)
+     */
+    public Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Bearer bearer, String namespace, long limit) {
+        return authorized(events, e -> verdict(bearer, e.namespace(), namespace == null), limit)
+                .onFailure().invoke(e -> LOG.warnf("closed the ops event stream of %s: %s", bearer.caller().user(),
+                        e instanceof CompletionException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+    }
+
+    /**
+     * The authorization stage of a stream, in event order: each event is judged (asynchronously, one at a time),
+     * delivered or withheld, and the stream completes at the first {@link Verdict#END}, or after {@code limit}
+     * delivered events (0 = no limit). A failed judgement fails the stream.
+     */
+    static Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Function<OpsEventDto, Uni<Verdict>> judge, long limit) {
+        Multi<OpsEventDto> delivered = events
+                .onItem().transformToUniAndConcatenate(e -> judge.apply(e).map(v -> new Judged(e, v)))
+                .select().first(j -> j.verdict() != Verdict.END)
+                .select().where(j -> j.verdict() == Verdict.DELIVER)
+                .map(Judged::event);
+        return limit > 0 ? delivered.select().first(limit) : delivered;
+    }
+
+    private Uni<Verdict> verdict(Bearer bearer, String namespace, boolean everyNamespace) {
+        return Uni.createFrom().completionStage(() -> cache.authenticate(bearer.token()))
+                .chain(authentication -> stillTheSame(authentication, bearer.caller())
+                        ? Uni.createFrom().completionStage(() -> mayReadEvent(bearer.caller(), namespace, everyNamespace))
+                        : Uni.createFrom().item(Verdict.END));
+    }
+
+    private static boolean stillTheSame(Authentication authentication, Caller caller) {
+        return authentication.authenticated() && authentication.caller().equals(caller);
+    }
+
+    /**
+     * A stream of every namespace first asks about all namespaces, so that a cluster-wide reader costs one review
+     * whatever the number of namespaces; a stream of one namespace asks about that one only (RBAC's answer there
+     * includes cluster-wide grants).
+     */
+    private CompletableFuture<Verdict> mayReadEvent(Caller caller, String namespace, boolean everyNamespace) {
+        CompletableFuture<Decision> all = everyNamespace ? mayRead(caller, "") : CompletableFuture.completedFuture(new Decision(false, ""));
+        return all.thenCompose(everywhere -> everywhere.allowed() || namespace == null
+                ? CompletableFuture.completedFuture(everywhere.allowed() ? Verdict.DELIVER : Verdict.WITHHOLD)
+                : mayRead(caller, namespace).thenApply(d -> d.allowed() ? Verdict.DELIVER : Verdict.WITHHOLD));
+    }
+
+    /** get, else watch, on OpsRequests in {@code namespace} ("" = all namespaces). */
+    private CompletableFuture<Decision> mayRead(Caller caller, String namespace) {
+        return cache.authorize(caller, Permission.resource("get", GROUP, RESOURCE, namespace))
+                .thenCompose(get -> get.allowed() ? CompletableFuture.completedFuture(get)
+                        : cache.authorize(caller, Permission.resource("watch", GROUP, RESOURCE, namespace))
+                                .thenApply(watch -> watch.allowed() ? watch : new Decision(false, join(get.reason(), watch.reason()))));
+    }
+
+    private static String join(String a, String b) {
+        return a.isBlank() ? b : b.isBlank() || a.equals(b) ? a : a + "; " + b;
+    }
+
+    private static WebApplicationException failure(int status, String message) {
+        Response.ResponseBuilder response = Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n");
+        if (status == 401) {
+            response.header("WWW-Authenticate", "Bearer");
+        }
+        return new WebApplicationException(response.build());
+    }
+}
