@@ -120,7 +120,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         Cluster cluster = cluster(context, ops);
         try {
             return switch (phase) {
-                case OpsPhase.PENDING -> pending(ops, cluster, context);
+                case OpsPhase.PENDING -> pending(ops, cluster, context, true);
                 case OpsPhase.CREATING -> creating(ops, cluster, context);
                 default -> running(ops, cluster, context);
             };
@@ -142,7 +142,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     // ---- Pending: validate, queue, precondition -------------------------------------------------------------
 
-    private UpdateControl<OpsRequest> pending(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
+    /** @param readFresh whether a failing precondition may first read the Cluster from the API server (once) */
+    private UpdateControl<OpsRequest> pending(OpsRequest ops, Cluster cluster, Context<OpsRequest> context, boolean readFresh) {
         if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
             return finish(ops, context, OpsPhase.CANCELLED, "CancelledWhilePending", "cancelled while Pending; the Cluster was not touched");
         }
@@ -150,6 +151,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             // GitOps tools apply an ops and its Cluster in any order: the precondition deadline covers a Cluster that
             // does not exist yet, as it covers one that is not ready (spec amendment §7a).
             Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
+            Cluster fresh = readFresh && !Instant.now().isBefore(deadline) ? newerCluster(ops, null) : null;
+            if (fresh != null) {
+                return pending(ops, fresh, context, false);
+            }
             if (Instant.now().isBefore(deadline)) {
                 return waitFor(ops, context, false, "ClusterNotFound", "cluster " + ops.getSpec().clusterName
                         + " does not exist yet; waiting for it until preConditionDeadlineSeconds ("
@@ -194,6 +199,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
                 String message = unsettled.get() + "; scaling starts from Running, Abnormal or Failed";
                 if (!Instant.now().isBefore(deadline)) {
+                    Cluster fresh = readFresh ? newerCluster(ops, cluster) : null;
+                    if (fresh != null) {
+                        return pending(ops, fresh, context, false);
+                    }
                     return finish(ops, context, OpsPhase.FAILED, "PreConditionFailed", message, validation.plans());
                 }
                 return waitFor(ops, context, true, "ClusterPhase", message,
@@ -339,6 +348,22 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                     clusterSource.handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, cluster);
                     return applied;
                 });
+    }
+
+    /**
+     * Before an ops fails its precondition (or for want of its Cluster), the Cluster is read once from the API
+     * server: the clusters informer may not yet have delivered the version a user just waited for ({@code kubectl
+     * wait} on the Cluster, then the ops). Returns the server's Cluster when it is newer than {@code cached} (or
+     * exists where the cache has none), else null; the caller decides again on it, once.
+     */
+    private Cluster newerCluster(OpsRequest ops, Cluster cached) {
+        Cluster fresh = client.resources(Cluster.class).inNamespace(ops.getMetadata().getNamespace())
+                .withName(ops.getSpec().clusterName).get();
+        if (fresh == null || (cached != null && Objects.equals(fresh.getMetadata().getResourceVersion(),
+                cached.getMetadata().getResourceVersion()))) {
+            return null;
+        }
+        return fresh;
     }
 
     private static boolean isConflict(Throwable e) {

@@ -109,6 +109,23 @@ class LateRequestsTest {
     }
 
     @Test
+    void anOpsCreatedRightAfterItsClusterIsJudgedOnThatCluster() {
+        // The user creates the Cluster, then at once the ops (no deadline): the operator's Cluster cache may not have
+        // the Cluster yet, but the ops must be judged on what the API server holds when it decides, never fail for
+        // want of a Cluster that was created before it. Here the Cluster is still Creating, so: PreConditionFailed.
+        for (int i = 0; i < 5; i++) {
+            String name = "lk" + i;
+            f.createCluster(name, broker(3));
+            f.createOps("right-after-" + i, name, scaleOut("broker", 1));
+            OpsRequest ops = f.awaitOps("right-after-" + i, "Failed");
+            var failed = Conditions.find(ops.getStatus().conditions, "Failed");
+            assertEquals("PreConditionFailed", failed.reason, failed.message);
+            assertTrue(failed.message.contains("cluster " + name) && failed.message.endsWith("scaling starts from Running, Abnormal or Failed"),
+                    failed.message);
+        }
+    }
+
+    @Test
     void anOpsForAMissingClusterWithoutDeadlineFailsAtOnceWithoutAProgressCount() {
         f.createOps("nowhere", "ld", scaleOut("broker", 1));
         OpsRequest ops = f.awaitOps("nowhere", "Failed");
