@@ -96,14 +96,20 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         try {
             ensureHeadlessService(set, context);
             createAll(set, step.create(), claims);
-        } catch (NameTaken e) {
+        } catch (CannotCreate e) {
             if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, "Ready"))) {
-                events.warning(set, "NameTaken", e.getMessage());
+                events.warning(set, e.reason, e.getMessage());
             }
             InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
-            blocked.conditions = Conditions.set(blocked.conditions, "Ready", false, "NameTaken", e.getMessage(),
+            blocked.conditions = Conditions.set(blocked.conditions, "Ready", false, e.reason, e.getMessage(),
                     set.getMetadata().getGeneration());
-            return status(set, blocked).rescheduleAfter(Duration.ofSeconds(10));
+            if (e.pod != null) {
+                if (blocked.message == null) {
+                    blocked.message = new LinkedHashMap<>();
+                }
+                blocked.message.put("Pod/" + e.pod, e.getMessage());
+            }
+            return status(set, blocked).rescheduleAfter(e.recheck);
         }
         step.delete().forEach(name -> deletePod(set, pods.get(name)));
         releaseClaims(set, wanted.names(), pods, claims);
@@ -143,10 +149,10 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 PodFactory.template(set.getSpec(), instance.template()))) {
             String claimName = Labels.claimName(template.getMetadata().getName(), podName);
             if (!claims.containsKey(claimName)) {
-                remember(claimSource, createIgnoringExisting(set, PodFactory.claim(set, template, podName)));
+                remember(claimSource, createIgnoringExisting(set, podName, PodFactory.claim(set, template, podName)));
             }
         }
-        Pod created = createIgnoringExisting(set, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
+        Pod created = createIgnoringExisting(set, podName, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
         if (created != null) {
             remember(podSource, created);
             events.normal(set, "SuccessfulCreate", "created pod " + podName);
@@ -165,14 +171,19 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     /**
      * Creates; an object of ours that already exists (a stale cache) counts as done. One that exists and is not ours
-     * raises {@link NameTaken}: "already exists" is success only when the object is ours (spec amendment §7a). A 409
+     * raises {@link CannotCreate} {@code NameTaken}: "already exists" is success only when the object is ours (spec amendment §7a). A 409
      * for an object that is not there is rethrown so the reconcile is retried: nothing else would wake this set to
      * create it.
      */
-    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(InstanceSet set, R resource) {
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(InstanceSet set, String pod, R resource) {
         try {
             return client.resource(resource).create();
         } catch (KubernetesClientException e) {
+            if (e.getCode() == 422) {
+                throw new CannotCreate("CreateRejected", pod, Duration.ofSeconds(30), "the API server refused to create "
+                        + resource.getKind() + " " + resource.getMetadata().getName() + ": " + apiMessage(e)
+                        + "; fix the component's template in the Cluster");
+            }
             if (e.getCode() != 409) {
                 throw e;
             }
@@ -181,7 +192,8 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 throw e;
             }
             if (!isOurs(set, existing)) {
-                throw new NameTaken(existing.getKind() + " " + existing.getMetadata().getName() + " already exists and belongs to "
+                throw new CannotCreate("NameTaken", pod, Duration.ofSeconds(10), existing.getKind() + " " + existing.getMetadata().getName()
+                        + " already exists and belongs to "
                         + (existing instanceof PersistentVolumeClaim ? "cluster " + existing.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, "<none>")
                                 + ", instance set " + existing.getMetadata().getLabels().getOrDefault(Labels.INSTANCE_SET, "<none>")
                                 : NameCheck.owner(existing))
@@ -192,11 +204,28 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         }
     }
 
-    /** An object this set must not take over exists under a name it needs. */
-    static final class NameTaken extends RuntimeException {
-        NameTaken(String message) {
+    /**
+     * An object this set needs for {@code pod} (null: for the set, its Service) cannot be created: reason {@code NameTaken} (an object another owner
+     * made has its name) or {@code CreateRejected} (the API server refused it as invalid, 422, e.g. a template that
+     * mounts a volume no claim template provides). Reported as the set's Ready condition, a Warning Event and the
+     * pod's entry in {@code status.message}; checked again after {@code recheck}, not in a retry storm.
+     */
+    static final class CannotCreate extends RuntimeException {
+        final String reason;
+        final String pod;
+        final Duration recheck;
+
+        CannotCreate(String reason, String pod, Duration recheck, String message) {
             super(message, null, false, false);
+            this.reason = reason;
+            this.pod = pod;
+            this.recheck = recheck;
         }
+    }
+
+    /** The API server's own message of a refused request, without fabric8's "Failure executing: …" wrapping. */
+    private static String apiMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
     }
 
     /**
@@ -252,7 +281,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     private void ensureHeadlessService(InstanceSet set, Context<InstanceSet> context) {
         String name = Labels.headlessServiceName(set.getMetadata().getName());
         if (ours(set, context.getSecondaryResources(Service.class)).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
-            createIgnoringExisting(set, PodFactory.headlessService(set));
+            createIgnoringExisting(set, null, PodFactory.headlessService(set));
         }
     }
 

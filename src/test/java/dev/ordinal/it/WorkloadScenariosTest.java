@@ -196,6 +196,31 @@ class WorkloadScenariosTest {
     }
 
     @Test
+    void aPodTheApiServerRefusesIsReportedWithItsReason() {
+        // The template mounts a volume that no claim template provides: the API server refuses every such pod (422).
+        ComponentSpec b = broker(1);
+        b.volumeClaimTemplates = new ArrayList<>();
+        b.template.getSpec().getContainers().get(0).getVolumeMounts()
+                .add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("data").withMountPath("/var/lib/kafka").build());
+        f.createCluster("rejected", b);
+        await().atMost(Fixture.WAIT).untilAsserted(() -> {
+            InstanceSet set = f.instanceSet("rejected-broker");
+            var ready = set == null || set.getStatus() == null ? null : Conditions.find(set.getStatus().conditions, "Ready");
+            assertNotNull(ready, f::clusterState);
+            assertEquals("CreateRejected", ready.reason, ready.message);
+            assertTrue(ready.message.startsWith("the API server refused to create Pod rejected-broker-0: "), ready.message);
+            assertTrue(ready.message.contains("volumeMounts[0].name: Not found: \"data\""), ready.message);
+            assertTrue(f.events("InstanceSet", "rejected-broker").stream().anyMatch(e -> "CreateRejected".equals(e.getReason())));
+            var component = f.cluster("rejected").getStatus().components.get("broker");
+            assertTrue(component.message.get("Pod/rejected-broker-0").contains("Not found: \"data\""), f.clusterState());
+        });
+        assertEquals(List.of(), f.podNames());
+        // fixed in the Cluster: the pod is created within the recheck
+        f.editComponent("rejected", "broker", c -> c.template.getSpec().getContainers().get(0).setVolumeMounts(new ArrayList<>()));
+        f.awaitReadyPods("rejected-broker-0");
+    }
+
+    @Test
     void inconsistentComponentIsReportedNotHalfApplied() {
         ComponentSpec b = broker(1);
         b.instances = new ArrayList<>(List.of(template("hot", 2)));
