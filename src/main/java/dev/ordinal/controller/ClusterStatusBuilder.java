@@ -109,8 +109,7 @@ final class ClusterStatusBuilder {
         StringBuilder b = new StringBuilder();
         components.forEach((name, c) -> {
             if (c.message != null && !c.message.isEmpty()) {
-                b.append("; ").append(name).append(" ").append(c.phase).append(": ").append(c.message.entrySet().stream()
-                        .map(e -> e.getKey().replaceFirst("^Pod/", "") + " " + e.getValue()).collect(Collectors.joining(", ")));
+                b.append("; ").append(name).append(" ").append(c.phase).append(": ").append(InstanceSetStatusBuilder.describe(c.message, ", "));
             }
         });
         return b.toString();

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
@@ -71,7 +70,6 @@ final class ComponentPhases {
         if (cs.message == null || cs.message.isEmpty()) {
             return "";
         }
-        return " (" + cs.message.entrySet().stream().map(e -> e.getKey().replaceFirst("^Pod/", "") + " " + e.getValue())
-                .collect(Collectors.joining("; ")) + ")";
+        return " (" + InstanceSetStatusBuilder.describe(cs.message, "; ") + ")";
     }
 }

@@ -107,7 +107,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 if (blocked.message == null) {
                     blocked.message = new LinkedHashMap<>();
                 }
-                blocked.message.put("Pod/" + e.pod, e.getMessage());
+                blocked.message.put(InstanceSetStatusBuilder.POD + e.pod, e.getMessage());
             }
             return status(set, blocked).rescheduleAfter(e.recheck);
         }

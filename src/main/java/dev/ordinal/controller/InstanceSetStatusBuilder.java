@@ -53,13 +53,13 @@ final class InstanceSetStatusBuilder {
             if (state.health() == Health.STARTING) {
                 starting.add(name);
             }
-            message.put("Pod/" + name, switch (state.health()) {
+            message.put(POD + name, switch (state.health()) {
                 case FAILED -> "failed: " + state.reason();
                 case STARTING -> "starting";
                 default -> "not Ready: " + state.reason();
             });
         }
-        waiting.forEach(w -> message.put("Pod/" + w.pod(), w.message()));
+        waiting.forEach(w -> message.put(POD + w.pod(), w.message()));
         s.replicas = (int) pods.values().stream().filter(p -> !PodFacts.isTerminating(p)).count();
         s.readyReplicas = ready;
         s.availableReplicas = ready;
@@ -72,8 +72,9 @@ final class InstanceSetStatusBuilder {
         String waits = waiting.isEmpty() ? "" : "; " + waiting.stream().map(PodRollout.Wait::describe).collect(Collectors.joining("; "));
         boolean allReady = missing.isEmpty() && extra.isEmpty() && ready == wanted.size();
         var conditions = previous.conditions;
-        String unready = message.entrySet().stream().filter(e -> existing.contains(e.getKey().substring(4)))
-                .map(e -> e.getKey().substring(4) + " " + e.getValue()).collect(Collectors.joining("; "));
+        Map<String, String> ofExisting = new LinkedHashMap<>(message);
+        ofExisting.keySet().removeIf(key -> !existing.contains(key.substring(POD.length())));
+        String unready = describe(ofExisting, "; ");
         conditions = Conditions.set(conditions, "Ready", allReady, allReady ? "AllInstancesReady" : "InstancesNotReady",
                 ready + " of " + wanted.size() + " instances ready" + (unready.isEmpty() ? "" : "; " + unready)
                         + describe(missing, extra) + waits,
@@ -103,6 +104,18 @@ final class InstanceSetStatusBuilder {
             b.append("; to delete: ").append(String.join(", ", extra));
         }
         return b.toString();
+    }
+
+    /** The key prefix of a pod in {@code status.message}, as in an ops' progress detail objectKey. */
+    static final String POD = "Pod/";
+
+    /**
+     * A status message map as one line: "kafka-broker-3 waits for …, kafka-broker-1 not Ready: …" ({@code Pod/} keys
+     * shown as the pod name), entries joined by {@code separator}; "" for null or empty.
+     */
+    static String describe(Map<String, String> message, String separator) {
+        return orEmpty(message).entrySet().stream().map(e -> e.getKey().replaceFirst("^" + POD, "") + " " + e.getValue())
+                .collect(Collectors.joining(separator));
     }
 
     static Map<String, String> orEmpty(Map<String, String> map) {

@@ -65,8 +65,9 @@ final class NameCheck {
             if (other.getMetadata().getDeletionTimestamp() != null || other.getSpec() == null) {
                 continue;
             }
+            List<Component> theirs = components(other);
             for (Component c : mine) {
-                for (Component d : components(other)) {
+                for (Component d : theirs) {
                     Optional<String> clash = GeneratedNames.collision(c, d);
                     if (clash.isEmpty()) {
                         continue;
