@@ -69,7 +69,7 @@ public class OpsEventStream {
                 .description("Ops events (phase changes and progress steps) published to the event stream")
                 .register(registry);
         Gauge.builder("ordinal_ops_events_subscribers", sinks, List::size)
-                .description("Open /ordinal/ops/events streams").register(registry);
+                .description("Open /ordinal/ops/events streams").strongReference(true).register(registry);
     }
 
     // ---- Producer side -------------------------------------------------------------------------------------
