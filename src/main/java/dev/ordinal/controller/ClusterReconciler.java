@@ -1,5 +1,7 @@
 package dev.ordinal.controller;
 
+import java.util.concurrent.TimeUnit;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.ordinal.api.cluster.Cluster;
@@ -24,10 +27,13 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
@@ -37,7 +43,8 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * (field manager {@code ordinal}) → delete InstanceSets of removed components → aggregate status from the
  * InstanceSets. Deletion follows terminationPolicy.
  */
-@ControllerConfiguration(name = "cluster")
+@ControllerConfiguration(name = "cluster", maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(initialInterval = 100, intervalMultiplier = 2.0, maxInterval = 30_000, maxAttempts = 10)
 public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> {
     private static final Logger LOG = Logger.getLogger(ClusterReconciler.class);
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
@@ -46,10 +53,17 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private final EventRecorder events;
     private final OpsMetrics metrics;
 
-    public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics) {
+    private final SettleWindow settle;
+
+    private final SharedCaches caches;
+
+    public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
+            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") java.time.Duration settleWindow) {
         this.client = client;
+        this.caches = caches;
         this.events = events;
         this.metrics = metrics;
+        this.settle = new SettleWindow(settleWindow);
     }
 
     /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
@@ -58,6 +72,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     @Override
     public List<EventSource<?, Cluster>> prepareEventSources(EventSourceContext<Cluster> context) {
+        // The operator's one Cluster cache: the OpsRequest controller reads it too (SharedCaches).
+        caches.clusterCache(context.getPrimaryCache());
         instanceSetSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
                 .withName("instancesets").build(), context);
         return List.of(instanceSetSource);
@@ -76,7 +92,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 context.getPrimaryCache().list(namespace, c -> !c.getMetadata().getName().equals(cluster.getMetadata().getName())).toList(),
                 name -> instanceSetSource.get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, namespace)).orElse(null));
         if (refusal.isPresent()) {
-            return refuse(cluster, sets, refusal.get());
+            return refuse(cluster, sets, refusal.get(), context);
         }
 
         Map<String, String> invalid = new LinkedHashMap<>();
@@ -109,13 +125,51 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             }
         }
         ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
+        // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
+        boolean transitional = invalid.isEmpty() && next.components.values().stream()
+                .anyMatch(c -> !ComponentPhases.SETTLED.contains(c.phase));
+        return status(cluster, next, transitional, context, null);
+    }
+
+    /**
+     * The one status write of a reconcile, then the Cluster is handed to the other controllers ({@link SharedCaches}):
+     * nothing is written when {@code next} equals the status held, nor yet when it is {@code transitional} and younger
+     * than the settle window (the reconcile is repeated when the window ends).
+     * <p>
+     * The write carries the resourceVersion the reconcile observed (optimistic lock): a status write that lands after a
+     * spec change (the ops' apply) would otherwise swallow that change's event, and the new generation would never be
+     * reconciled. A 409 fails the reconcile, which JOSDK retries on the new version.
+     *
+     * @param recheck reconcile again after this long even when nothing changes (null: only on events)
+     */
+    private UpdateControl<Cluster> status(Cluster cluster, ClusterStatus next, boolean transitional, Context<Cluster> context,
+            java.time.Duration recheck) {
+        ResourceID id = ResourceID.fromResource(cluster);
+        java.time.Duration after = recheck;
+        Cluster current = cluster;
         if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
-            return UpdateControl.noUpdate();
+            if (!transitional) {
+                settle.forget(id);
+            }
+        } else {
+            var hold = settle.holdBack(id, transitional);
+            if (hold.isPresent()) {
+                after = after == null || hold.get().compareTo(after) < 0 ? hold.get() : after;
+            } else {
+                Cluster body = new Cluster();
+                body.setMetadata(new ObjectMetaBuilder().withName(cluster.getMetadata().getName())
+                        .withNamespace(cluster.getMetadata().getNamespace())
+                        .withResourceVersion(cluster.getMetadata().getResourceVersion()).build());
+                body.setStatus(next);
+                current = context.resourceOperations().serverSideApplyPrimaryStatus(body);
+                if (current.getStatus() == null) {
+                    current.setStatus(next);
+                }
+            }
         }
-        cluster.setStatus(next);
-        // Keep the optimistic lock: a status write that lands after a spec change (the ops' apply) would otherwise
-        // swallow that change's event, and the new generation would never be reconciled. A 409 retries the reconcile.
-        return UpdateControl.patchStatus(cluster);
+        caches.clusterReconciled(current);
+        return after == null ? UpdateControl.noUpdate() : UpdateControl.<Cluster> noUpdate().rescheduleAfter(after);
     }
 
     /**
@@ -123,7 +177,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
      * and a Warning Event (reason {@code NameTooLong}, {@code NameCollision} or {@code NameTaken}) say why, and the
      * check is repeated every {@link #NAME_RECHECK}.
      */
-    private UpdateControl<Cluster> refuse(Cluster cluster, Map<String, InstanceSet> sets, NameCheck.Refusal refusal) {
+    private UpdateControl<Cluster> refuse(Cluster cluster, Map<String, InstanceSet> sets, NameCheck.Refusal refusal, Context<Cluster> context) {
         String message = refusal.message();
         if (!Objects.equals(message, validMessage(cluster))) {
             events.warning(cluster, refusal.reason(), message);
@@ -132,15 +186,14 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
         ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
         next.conditions = Conditions.set(next.conditions, "Valid", false, refusal.reason(), message, cluster.getMetadata().getGeneration());
-        if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
-            return UpdateControl.<Cluster> noUpdate().rescheduleAfter(NAME_RECHECK);
-        }
-        cluster.setStatus(next);
-        return UpdateControl.patchStatus(cluster).rescheduleAfter(NAME_RECHECK);
+        return status(cluster, next, false, context, NAME_RECHECK);
     }
 
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
+        settle.forget(ResourceID.fromResource(cluster));
+        // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
+        caches.clusterReconciled(cluster);
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
                 : cluster.getSpec().terminationPolicy;
         if (policy == TerminationPolicy.DoNotTerminate) {

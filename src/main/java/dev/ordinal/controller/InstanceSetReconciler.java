@@ -1,5 +1,7 @@
 package dev.ordinal.controller;
 
+import java.util.concurrent.TimeUnit;
+
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -7,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
@@ -26,6 +30,8 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -42,23 +48,31 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * Runbook: observe pods and claims (informer caches) → wanted names from the naming rule → next rollout step
  * (core) → claims, then pods → release claims per retention → headless Service → status.
  */
-@ControllerConfiguration(name = "instanceset")
+@ControllerConfiguration(name = "instanceset", maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(initialInterval = 100, intervalMultiplier = 2.0, maxInterval = 30_000, maxAttempts = 10)
 public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
     private final KubernetesClient client;
     private final EventRecorder events;
     private final PodReadinessMetrics readiness;
     private volatile InformerEventSource<Pod, InstanceSet> podSource;
     private volatile InformerEventSource<PersistentVolumeClaim, InstanceSet> claimSource;
+    private final SettleWindow settle;
 
-    public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness) {
+    private final SharedCaches caches;
+
+    public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness, SharedCaches caches,
+            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") Duration settleWindow) {
         this.client = client;
+        this.caches = caches;
         this.events = events;
         this.readiness = readiness;
+        this.settle = new SettleWindow(settleWindow);
     }
 
     @Override
     public List<EventSource<?, InstanceSet>> prepareEventSources(EventSourceContext<InstanceSet> context) {
-        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, InstanceSet.class)
+        // The operator's one pod informer: the OpsRequest controller reads it too (SharedCaches).
+        var pods = caches.podSource(InformerEventSourceConfiguration.from(Pod.class, InstanceSet.class)
                 .withName("pods").withLabelSelector(Labels.INSTANCE_SET).withSecondaryToPrimaryMapper(InstanceSetReconciler::ownerByLabel)
                 .build(), context);
         var claims = new InformerEventSource<>(InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, InstanceSet.class)
@@ -88,7 +102,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         Naming.Result wanted = Naming.wanted(spec);
         if (wanted.error() != null) {
             events.warning(set, "InvalidSpec", wanted.error());
-            return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()));
+            return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()), false);
         }
 
         PodRollout.Step step = PodRollout.next(wanted.names(), observed(pods), policy(spec),
@@ -109,17 +123,22 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 }
                 blocked.message.put(InstanceSetStatusBuilder.POD + e.pod, e.getMessage());
             }
-            return status(set, blocked).rescheduleAfter(e.recheck);
+            return status(set, blocked, false).rescheduleAfter(e.recheck);
         }
         step.delete().forEach(name -> deletePod(set, pods.get(name)));
         releaseClaims(set, wanted.names(), pods, claims);
 
-        return status(set, InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting()));
+        // The status is one reconcile behind the pods just created or deleted: it is transitional, like one that
+        // shows a rollout under way, and is held back for the settle window (the pods' events bring the next one).
+        InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
+        boolean acted = !step.create().isEmpty() || !step.delete().isEmpty();
+        return status(set, next, acted || Conditions.isTrue(next.conditions, "Progressing"));
     }
 
     @Override
     public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
         readiness.forget(set);
+        settle.forget(ResourceID.fromResource(set));
         ours(set, context.getSecondaryResources(Pod.class)).forEach(p -> deletePod(set, p));
         if (retention(set.getSpec()).whenDeleted == Retention.Delete) {
             ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)).forEach(c -> deleteClaim(set, c));
@@ -285,10 +304,21 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         }
     }
 
-    private UpdateControl<InstanceSet> status(InstanceSet set, InstanceSetStatus next) {
+    /**
+     * The one status write of a reconcile: none when {@code next} equals the status held, none yet when it is
+     * {@code transitional} and younger than the settle window (the reconcile is then repeated when the window ends).
+     */
+    private UpdateControl<InstanceSet> status(InstanceSet set, InstanceSetStatus next, boolean transitional) {
         readiness.observe(set, next);
         if (InstanceSetStatusBuilder.same(set.getStatus(), next)) {
+            if (!transitional) {
+                settle.forget(ResourceID.fromResource(set));
+            }
             return UpdateControl.noUpdate();
+        }
+        var hold = settle.holdBack(ResourceID.fromResource(set), transitional);
+        if (hold.isPresent()) {
+            return UpdateControl.<InstanceSet> noUpdate().rescheduleAfter(hold.get());
         }
         set.setStatus(next);
         // Keep the optimistic lock, as for the Cluster: a status write landing after the Cluster controller applied a

@@ -1,5 +1,7 @@
 package dev.ordinal.controller;
 
+import java.util.concurrent.TimeUnit;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -33,6 +35,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -49,7 +53,8 @@ import io.smallrye.mutiny.Uni;
  * the deadline aborts) → Succeed | Failed | Cancelled | Aborted → TTL. Every decision is recomputed from the
  * snapshot in status and the pods observed now, so a restarted operator ends the same way.
  */
-@ControllerConfiguration(name = "opsrequest")
+@ControllerConfiguration(name = "opsrequest", maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(initialInterval = 100, intervalMultiplier = 2.0, maxInterval = 30_000, maxAttempts = 10)
 public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Logger LOG = Logger.getLogger(OpsRequestReconciler.class);
     static final String BY_CLUSTER = "byCluster";
@@ -57,56 +62,55 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
     private static final Duration CLUSTER_RECHECK = Duration.ofSeconds(2);
     private static final Duration STALE_RECHECK = Duration.ofMillis(100);
+    /** The next step of a reconcile that has written its one status (the next phase's work starts at once). */
+    private static final Duration NEXT_STEP = Duration.ofMillis(1);
+    /** How long past the settle window an ops waits for a Cluster status that has not yet observed the Cluster's spec. */
+    private static final Duration GENERATION_GRACE = Duration.ofSeconds(10);
+    /** How often an ops looks again while the shared caches are still filling after a start. */
+    private static final Duration CACHE_WAIT = Duration.ofMillis(200);
 
     private final KubernetesClient client;
     private final EventRecorder events;
     private final OpsMetrics metrics;
     private final Duration defaultTimeout;
     private final int maxQueue;
+    private final SettleWindow settle;
     private volatile IndexerResourceCache<OpsRequest> primaryCache;
-    private volatile InformerEventSource<Pod, OpsRequest> podSource;
-    private volatile InformerEventSource<Cluster, OpsRequest> clusterSource;
-    private volatile InformerEventSource<OpsRequest, OpsRequest> peerSource;
+    private final SharedCaches caches;
+    private final Wakeups<OpsRequest> wakeups = new Wakeups<>("wakeups");
+    /** Clusters as this controller's own apply answered, until the shared cache holds that generation. */
+    private final Map<ResourceID, Cluster> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final OpsEventStream opsEvents;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, OpsEventStream opsEvents,
+            SharedCaches caches,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
-            @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue) {
+            @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue,
+            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") Duration settleWindow) {
         this.client = client;
         this.events = events;
         this.metrics = metrics;
         this.opsEvents = opsEvents;
+        this.caches = caches;
         this.defaultTimeout = defaultTimeout;
         this.maxQueue = maxQueue;
+        this.settle = new SettleWindow(settleWindow);
     }
 
+    /**
+     * No informer of its own besides the OpsRequests: pods and Clusters are read from the caches of the controllers
+     * that own them ({@link SharedCaches}), whose changes wake the active ops of their cluster; an ops that ends wakes
+     * the ops queued behind it ({@link #wakeQueue}).
+     */
     @Override
     public List<EventSource<?, OpsRequest>> prepareEventSources(EventSourceContext<OpsRequest> context) {
         primaryCache = context.getPrimaryCache();
-        primaryCache.addIndexer(BY_CLUSTER, ops -> List.of(clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)));
-        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, OpsRequest.class)
-                .withName("pods").withLabelSelector(Labels.MANAGED_BY + "=ordinal")
-                .withSecondaryToPrimaryMapper(pod -> activeOps(pod.getMetadata().getNamespace(),
-                        pod.getMetadata().getLabels().get(Labels.CLUSTER), null))
-                .build(), context);
-        var clusters = new InformerEventSource<>(InformerEventSourceConfiguration.from(Cluster.class, OpsRequest.class)
-                .withName("clusters")
-                .withSecondaryToPrimaryMapper(c -> activeOps(c.getMetadata().getNamespace(), c.getMetadata().getName(), null))
-                .build(), context);
-        // An ops that ends or changes wakes the ops queued behind it on the same cluster.
-        var peers = new InformerEventSource<>(InformerEventSourceConfiguration.from(OpsRequest.class, OpsRequest.class)
-                .withName("peers")
-                .withSecondaryToPrimaryMapper(o -> activeOps(o.getMetadata().getNamespace(), o.getSpec().clusterName,
-                        o.getMetadata().getName()))
-                .build(), context);
-        // Progress reads the pods of one cluster on every reconcile: index them instead of scanning the namespace.
-        pods.addIndexers(Map.of(BY_CLUSTER, p -> List.of(clusterKey(p.getMetadata().getNamespace(),
-                String.valueOf(p.getMetadata().getLabels().get(Labels.CLUSTER))))));
-        podSource = pods;
-        clusterSource = clusters;
-        peerSource = peers;
-        return List.of(pods, clusters, peers);
+        primaryCache.addIndexer(BY_CLUSTER, ops -> List.of(SharedCaches.key(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)));
+        caches.onPod(pod -> wakeups.wake(activeOps(pod.getMetadata().getNamespace(),
+                pod.getMetadata().getLabels().get(Labels.CLUSTER), null)));
+        caches.onCluster(c -> wakeups.wake(activeOps(c.getMetadata().getNamespace(), c.getMetadata().getName(), null)));
+        return List.of(wakeups);
     }
 
     @Override
@@ -117,7 +121,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (OpsPhase.isTerminal(phase)) {
             return afterCompletion(ops);
         }
-        Cluster cluster = cluster(context, ops);
+        if (!caches.synced()) {
+            // The pod and Cluster caches belong to the other controllers and may still be filling after a start.
+            return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(CACHE_WAIT);
+        }
+        Cluster cluster = cluster(ops);
         try {
             return switch (phase) {
                 case OpsPhase.PENDING -> pending(ops, cluster, context, true);
@@ -195,6 +203,13 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                         + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(5));
             }
             Optional<String> unsettled = ComponentPhases.notSettled(cluster, validation.plans().keySet(), false);
+            Optional<String> lagging = unsettled.isPresent() ? Optional.empty()
+                    : ComponentPhases.notSettled(cluster, validation.plans().keySet(), true);
+            if (lagging.isPresent() && Instant.now().isBefore(created(ops).plus(settle.window()).plus(GENERATION_GRACE))) {
+                // The Cluster changed and its status does not say so yet (a status that only restates a rollout under
+                // way waits for the settle window): no verdict either way, wait for it rather than start mid-rollout.
+                return waitFor(ops, context, true, "ClusterPhase", lagging.get(), settle.window().plusMillis(100));
+            }
             if (unsettled.isPresent()) {
                 Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
                 String message = unsettled.get() + "; scaling starts from Running, Abnormal or Failed";
@@ -222,9 +237,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         OpsStatus.condition(ops, "WaitForProgressing", false, "Started", "the ops left the queue");
         OpsStatus.condition(ops, "Progressing", true, "Creating", "snapshot taken; applying the plan to the Cluster");
         metrics.queueWait(ops, Duration.between(created(ops), Instant.now()));
-        OpsRequest saved = transition(ops, context, OpsPhase.CREATING, "Creating",
+        transition(ops, context, OpsPhase.CREATING, "Creating",
                 "snapshot of " + String.join(", ", status.lastConfiguration.components.keySet()) + " taken");
-        return creating(saved, cluster, context);
+        // One status write per reconcile: the snapshot is persisted; the Cluster apply and the Running write are the
+        // next reconcile's, at once (a restarted operator resumes there too).
+        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
     }
 
     // ---- Creating: the one Cluster write ---------------------------------------------------------------------
@@ -244,8 +261,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         ops.getStatus().plan = OpsStatus.plan(plans);
         OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
         OpsStatus.progress(ops, OpsProgress.compute(plans, observedPods(context, ops)), ComponentPhases.messages(cluster));
-        OpsRequest saved = transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
-        return running(saved, cluster, context);
+        transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
+        return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
     }
 
     /** The snapshot and the Cluster no longer give a valid plan (e.g. the Cluster was deleted). */
@@ -267,8 +284,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             cluster = applyToCluster(ops, cluster, targets(plans, true)).await().atMost(APPLY_WAIT);
             ops.getStatus().cancelTimestamp = Conditions.now();
             OpsStatus.condition(ops, "Progressing", true, "Cancelling", "the snapshot is re-applied; waiting for pods to match it");
-            ops = transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
-            phase = OpsPhase.CANCELLING;
+            transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
+            return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
         }
         boolean cancelling = OpsPhase.CANCELLING.equals(phase);
         Map<String, ScalingPlan> tracked = cancelling ? OpsProgress.cancel(plans) : plans;
@@ -301,10 +318,14 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             return finish(ops, context, OpsPhase.ABORTED, "DeadlineExceeded", "deadline of " + timeout(ops).toSeconds()
                     + "s passed; " + what);
         }
-        writeStatusIfChanged(ops, context);
+        // Pods done, Cluster about to report: transitional, held back for the settle window (usually Succeed comes first).
+        Optional<Duration> held = writeStatusIfChanged(ops, context, waitingForCluster);
         Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(50);
         // Cluster events wake a waiting ops; the short recheck bounds the wait should one be missed.
         Duration recheck = waitingForCluster && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
+        if (held.isPresent() && held.get().compareTo(recheck) < 0) {
+            recheck = held.get();
+        }
         return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(recheck);
     }
 
@@ -344,9 +365,9 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .onItem().invoke(r -> metrics.applied(ops, "ok"))
                 .onFailure().invoke(e -> metrics.applied(ops, "error"))
                 .map(answer -> {
-                    Cluster applied = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
-                    clusterSource.handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, cluster);
-                    return applied;
+                    Cluster answered = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
+                    applied.put(ResourceID.fromResource(answered), answered);
+                    return answered;
                 });
     }
 
@@ -398,31 +419,61 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     private Map<String, ObservedPod> observedPods(Context<OpsRequest> context, OpsRequest ops) {
         Map<String, ObservedPod> observed = new LinkedHashMap<>();
-        podSource.byIndex(BY_CLUSTER, clusterKey(ops.getMetadata().getNamespace(), ops.getSpec().clusterName))
+        caches.podsOf(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)
                 .forEach(p -> observed.put(p.getMetadata().getName(),
                         new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
         return observed;
     }
 
-    private Cluster cluster(Context<OpsRequest> context, OpsRequest ops) {
-        return clusterSource.get(new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace())).orElse(null);
+    /**
+     * The ops' Cluster: the shared cache's copy, or the one this controller's apply answered while the cache still
+     * shows an older generation (an ops must never end on the settled status from before its own write). A Cluster
+     * being deleted counts as gone.
+     */
+    private Cluster cluster(OpsRequest ops) {
+        ResourceID id = new ResourceID(ops.getSpec().clusterName, ops.getMetadata().getNamespace());
+        Cluster cached = caches.cluster(id.getNamespace().orElse(null), id.getName()).orElse(null);
+        Cluster mine = applied.get(id);
+        Cluster cluster = cached;
+        if (mine != null) {
+            if (cached != null && generation(cached) < generation(mine)) {
+                cluster = mine;
+            } else {
+                applied.remove(id, mine);
+            }
+        }
+        return cluster == null || cluster.getMetadata().getDeletionTimestamp() != null ? null : cluster;
+    }
+
+    private static long generation(Cluster c) {
+        return c.getMetadata().getGeneration() == null ? 0 : c.getMetadata().getGeneration();
+    }
+
+    /** Other ops of the same cluster, oldest first, from the primary cache's index by cluster. */
+    private List<OpsRequest> peers(OpsRequest ops) {
+        return primaryCache.byIndex(BY_CLUSTER, SharedCaches.key(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)).stream()
+                .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
+                .sorted(QUEUE_ORDER).toList();
     }
 
     /**
-     * Other ops of the same cluster, oldest first, read from the peers informer: it is the one whose events wake a
-     * queued ops, so it already holds the change that woke it.
+     * Wakes the ops of the same cluster that wait in the queue (Pending) once {@code ended} has ended. An ops deleted by
+     * hand wakes nobody: the queued ones look again within their 5 s recheck.
      */
-    private List<OpsRequest> peers(OpsRequest ops) {
-        return peerSource.list(ops.getMetadata().getNamespace(),
-                p -> ops.getSpec().clusterName.equals(p.getSpec().clusterName) && !p.getMetadata().getName().equals(ops.getMetadata().getName()))
-                .sorted(QUEUE_ORDER).toList();
+    private void wakeQueue(OpsRequest ended) {
+        if (primaryCache == null) {
+            return;
+        }
+        wakeups.wake(primaryCache.byIndex(BY_CLUSTER, SharedCaches.key(ended.getMetadata().getNamespace(), ended.getSpec().clusterName))
+                .stream().filter(o -> OpsPhase.PENDING.equals(phaseOf(o)) && !o.getMetadata().getName().equals(ended.getMetadata().getName()))
+                .map(ResourceID::fromResource).toList());
     }
 
     private Set<ResourceID> activeOps(String namespace, String clusterName, String except) {
         if (clusterName == null || primaryCache == null) {
             return Set.of();
         }
-        return primaryCache.byIndex(BY_CLUSTER, clusterKey(namespace, clusterName)).stream()
+        return primaryCache.byIndex(BY_CLUSTER, SharedCaches.key(namespace, clusterName)).stream()
                 .filter(o -> !OpsPhase.isTerminal(phaseOf(o)) && !o.getMetadata().getName().equals(except))
                 .map(ResourceID::fromResource).collect(Collectors.toSet());
     }
@@ -477,7 +528,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         }
         OpsStatus.condition(ops, "WaitForProgressing", true, reason, message);
         ops.getStatus().phase = OpsPhase.PENDING;
-        writeStatusIfChanged(ops, context);
+        writeStatusIfChanged(ops, context, false);
         return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(recheck);
     }
 
@@ -512,6 +563,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             OpsStatus.condition(ops, "WaitForProgressing", false, reason, message);
         }
         writeStatus(ops, context);
+        settle.forget(ResourceID.fromResource(ops));
+        wakeQueue(ops);
         if (OpsPhase.SUCCEED.equals(phase)) {
             events.normal(ops, reason, message);
         } else {
@@ -522,12 +575,22 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         return afterCompletion(ops);
     }
 
-    private void writeStatusIfChanged(OpsRequest ops, Context<OpsRequest> context) {
-        OpsRequest cached = context.getPrimaryCache().get(ResourceID.fromResource(ops)).orElse(null);
+    /**
+     * Writes the status unless the cached one says the same; a {@code transitional} one waits for the settle window.
+     *
+     * @return empty when written or unchanged; else how long until the held back write is due
+     */
+    private Optional<Duration> writeStatusIfChanged(OpsRequest ops, Context<OpsRequest> context, boolean transitional) {
+        ResourceID id = ResourceID.fromResource(ops);
+        OpsRequest cached = context.getPrimaryCache().get(id).orElse(null);
         if (cached != null && OpsStatus.same(cached.getStatus(), ops.getStatus())) {
-            return;
+            return Optional.empty();
         }
-        writeStatus(ops, context);
+        Optional<Duration> hold = settle.holdBack(id, transitional);
+        if (hold.isEmpty()) {
+            writeStatus(ops, context);
+        }
+        return hold;
     }
 
     /**
@@ -595,10 +658,6 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
 
     private static int orZero(Integer v) {
         return v == null ? 0 : v;
-    }
-
-    private static String clusterKey(String namespace, String cluster) {
-        return namespace + "/" + cluster;
     }
 
     static final Comparator<OpsRequest> QUEUE_ORDER = Comparator.comparing(OpsRequestReconciler::created)

@@ -211,6 +211,8 @@ class WorkloadScenariosTest {
             assertTrue(ready.message.startsWith("the API server refused to create Pod rejected-broker-0: "), ready.message);
             assertTrue(ready.message.contains("volumeMounts[0].name: Not found: \"data\""), ready.message);
             assertTrue(f.events("InstanceSet", "rejected-broker").stream().anyMatch(e -> "CreateRejected".equals(e.getReason())));
+            // A Cluster still Creating reports after the status settle window (1 s) unless it settles first.
+            assertNotNull(f.cluster("rejected").getStatus(), f::clusterState);
             var component = f.cluster("rejected").getStatus().components.get("broker");
             assertTrue(component.message.get("Pod/rejected-broker-0").contains("Not found: \"data\""), f.clusterState());
         });

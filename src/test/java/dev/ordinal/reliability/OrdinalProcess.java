@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.ordinal.controller.ClusterReconciler;
 import dev.ordinal.controller.InstanceSetReconciler;
 import dev.ordinal.controller.OpsRequestReconciler;
+import dev.ordinal.controller.SharedCaches;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
@@ -56,11 +57,14 @@ final class OrdinalProcess implements AutoCloseable {
         var metrics = new OpsMetrics(meters);
         // Only the rig's namespace: other tests' leftovers on the shared control plane are not this process's.
         java.util.Set<String> ns = java.util.Set.of(rig.ns, rig.otherNs);
-        operator.register(new ClusterReconciler(client, events, metrics), o -> o.settingNamespaces(ns));
-        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters)),
+        // One cache per kind, shared by the three controllers, as in the operator (its default settle window too).
+        var caches = new SharedCaches();
+        Duration settle = Duration.ofSeconds(1);
+        operator.register(new ClusterReconciler(client, events, metrics, caches, settle), o -> o.settingNamespaces(ns));
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, settle),
                 o -> o.settingNamespaces(ns));
-        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), defaultTimeout, 20),
-                o -> o.settingNamespaces(ns));
+        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), caches, defaultTimeout, 20,
+                settle), o -> o.settingNamespaces(ns));
     }
 
     static OrdinalProcess start(Rig rig, String identity) {
