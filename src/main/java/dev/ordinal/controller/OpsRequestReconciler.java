@@ -174,6 +174,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         var live = OpsView.live(cluster);
         OpsValidation.Result validation = OpsValidation.validate(ops.getSpec().clusterName, live, typeOf(ops), requests);
         if (!validation.isValid()) {
+            // As for the precondition: refuse only on what the API server holds, not on a cache that lags a user's edit.
+            Cluster fresh = readFresh && cluster != null ? newerCluster(ops, cluster) : null;
+            if (fresh != null) {
+                return pending(ops, fresh, context, false);
+            }
             OpsStatus.condition(ops, "Validated", false, "ValidationFailed", validation.summary());
             return finish(ops, context, OpsPhase.FAILED, "ValidationFailed", validation.summary());
         }

@@ -492,6 +492,14 @@ class OperatorBenchmarkTest {
                             Memory.procStatusKb("VmHWM") >> 10))
                     .append(planeAfter.peakRss())
                     .append('\n');
+            // Where the writes of the ops part went, per row, and how many the API server refused (a 409 is retried).
+            REPORT.append("Operator writes of the ops part per ops, by row (refused: answered 4xx/5xx, e.g. 409, then retried):\n\n")
+                    .append("| row | per ops | refused per ops |\n|---|---:|---:|\n");
+            Map<String, Long> opsRows = operatorWrites(opsDelta);
+            Map<String, Long> refusedRows = operatorWrites(opsDelta.where(e -> e.code() >= 400));
+            opsRows.forEach((row, n) -> REPORT.append(String.format("| %s | %.2f | %.2f |%n", row, n / (double) SCALE_CLUSTERS,
+                    refusedRows.getOrDefault(row, 0L) / (double) SCALE_CLUSTERS)));
+            REPORT.append('\n');
             REPORT.append(copies());
         } finally {
             if (profile != null) {
