@@ -23,6 +23,7 @@ import dev.ordinal.core.OpsProgress;
 import dev.ordinal.core.OpsValidation;
 import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
+import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
@@ -57,6 +58,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
     private static final Duration CLUSTER_RECHECK = Duration.ofSeconds(2);
     private static final Duration STALE_RECHECK = Duration.ofMillis(100);
+    /** How often a Pending ops held by the scale-in guard asks Kafka again. */
+    private static final Duration GUARD_RECHECK = Duration.ofSeconds(3);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -69,14 +72,17 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private volatile InformerEventSource<OpsRequest, OpsRequest> peerSource;
 
     private final OpsEventStream opsEvents;
+    private final ScaleInGuardGate scaleInGuard;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, OpsEventStream opsEvents,
+            ScaleInGuardGate scaleInGuard,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
             @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue) {
         this.client = client;
         this.events = events;
         this.metrics = metrics;
         this.opsEvents = opsEvents;
+        this.scaleInGuard = scaleInGuard;
         this.defaultTimeout = defaultTimeout;
         this.maxQueue = maxQueue;
     }
@@ -173,6 +179,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (Boolean.TRUE.equals(ops.getSpec().dryRun)) {
             OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
             ops.getStatus().plan = OpsStatus.plan(validation.plans());
+            ScaleInGuardGate.annotate(ops.getStatus().plan, scaleInGuard.judge(cluster, validation.plans(), Boolean.TRUE.equals(ops.getSpec().force)));
             ops.getStatus().progress = "0/0";
             return finish(ops, context, OpsPhase.SUCCEED, "DryRun", "dry run: the plan is in status.plan; nothing was changed");
         }
@@ -215,6 +222,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             }
         }
 
+        Optional<UpdateControl<OpsRequest>> guarded = scaleInGuard(ops, cluster, context, validation.plans());
+        if (guarded.isPresent()) {
+            return guarded.get();
+        }
+
         OpsRequestStatus status = ops.getStatus();
         status.lastConfiguration = OpsView.snapshotOf(live, requests);
         status.startTimestamp = Conditions.now();
@@ -225,6 +237,30 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         OpsRequest saved = transition(ops, context, OpsPhase.CREATING, "Creating",
                 "snapshot of " + String.join(", ", status.lastConfiguration.components.keySet()) + " taken");
         return creating(saved, cluster, context);
+    }
+
+    /**
+     * The scale-in guard (docs/scaling-rules.md §8), the last gate before the snapshot: departing brokers that still
+     * host replicas, or a Kafka that does not answer, keep the ops Pending (re-checked every few seconds) until
+     * preConditionDeadlineSeconds has passed, then fail it with the same message; nothing is written to the Cluster.
+     * Empty when the ops may go on; {@code force} goes on with a Warning Event.
+     */
+    private Optional<UpdateControl<OpsRequest>> scaleInGuard(OpsRequest ops, Cluster cluster, Context<OpsRequest> context,
+            Map<String, ScalingPlan> plans) {
+        var verdict = ScaleInGuardGate.overall(scaleInGuard.judge(cluster, plans, Boolean.TRUE.equals(ops.getSpec().force)));
+        if (verdict.isEmpty() || verdict.get().result().allowsScaleIn()) {
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SKIPPED).ifPresent(v -> events.warning(ops, ScaleInGuardGate.SKIPPED, v.message()));
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SAFE).ifPresent(v -> events.normal(ops, ScaleInGuardGate.SAFE, v.message()));
+            return Optional.empty();
+        }
+        String reason = ScaleInGuardGate.reason(verdict.get().result());
+        Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
+        if (!Instant.now().isBefore(deadline)) {
+            return Optional.of(finish(ops, context, OpsPhase.FAILED, reason, verdict.get().message(), plans));
+        }
+        Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(100);
+        return Optional.of(waitFor(ops, context, true, reason, verdict.get().message(),
+                untilDeadline.compareTo(GUARD_RECHECK) < 0 ? untilDeadline : GUARD_RECHECK));
     }
 
     // ---- Creating: the one Cluster write ---------------------------------------------------------------------

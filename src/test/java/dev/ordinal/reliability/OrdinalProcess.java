@@ -59,7 +59,9 @@ final class OrdinalProcess implements AutoCloseable {
         operator.register(new ClusterReconciler(client, events, metrics), o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters)),
                 o -> o.settingNamespaces(ns));
-        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), defaultTimeout, 20),
+        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256),
+                new dev.ordinal.controller.ScaleInGuardGate(new dev.ordinal.kafka.KafkaReplicas(Duration.ofSeconds(5)), metrics),
+                defaultTimeout, 20),
                 o -> o.settingNamespaces(ns));
     }
 
