@@ -30,7 +30,8 @@ import dev.ordinal.core.ScaleInGuard.Replica;
 
 /**
  * Asks a Kafka cluster, through its Admin API, which partition replicas some nodes host. One Admin client is kept
- * per bootstrap string (it reconnects by itself) and all are closed when the operator stops. Every call is bounded
+ * per bootstrap string while that Kafka answers (a failed check closes it; the next check opens a new one), and all
+ * are closed when the operator stops. Every call is bounded
  * by {@code ordinal.scale-in-guard.timeout} (default 5 s) in total, so a reconciler thread waits at most that long.
  */
 @ApplicationScoped
@@ -87,8 +88,11 @@ public class KafkaReplicas {
             }
             return hosted;
         } catch (TimeoutException e) {
+            forget(bootstrapServers);
             throw new KafkaUnavailable("no answer within " + timeout.toSeconds() + "s", e);
         } catch (ExecutionException e) {
+            // A Kafka that does not answer keeps no client (and its reconnect attempts) alive between checks.
+            forget(bootstrapServers);
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new KafkaUnavailable(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
         } catch (KafkaException | IllegalArgumentException e) {

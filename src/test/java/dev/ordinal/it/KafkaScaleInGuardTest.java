@@ -57,6 +57,8 @@ class KafkaScaleInGuardTest {
 
     @KubeResource.Inject
     KubernetesClient client;
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
     Fixture f;
 
     @BeforeAll
@@ -91,6 +93,7 @@ class KafkaScaleInGuardTest {
         f.createOps("off2", "ga", spec -> spec.preConditionDeadlineSeconds = 120, offline("broker", "ga-broker-2"));
 
         String expected = "ga-broker-2 (node 2) still hosts 5 replicas: replicated-0, replicated-1, replicated-2, solo-0, solo-1";
+        double blockedBefore = verdicts("blocked");
         Condition waiting = awaitWaiting("off2", "ScaleInBlocked");
         assertEquals(expected, waiting.message);
         assertEquals("Pending", f.opsPhase("off2"));
@@ -98,6 +101,7 @@ class KafkaScaleInGuardTest {
         Thread.sleep(4000);
         assertEquals("Pending", f.opsPhase("off2"));
         assertUntouched(before);
+        assertTrue(verdicts("blocked") >= blockedBefore + 2, "each check counts: " + verdicts("blocked"));
         f.awaitReadyPods("ga-broker-0", "ga-broker-1", "ga-broker-2", "ga-broker-3");
 
         // Drain broker 2 as a user would with kafka-reassign-partitions.sh: the same ops then goes on.
@@ -183,9 +187,15 @@ class KafkaScaleInGuardTest {
         assertTrue(end.message.endsWith("); nothing is removed until it does"), end.message);
         assertUntouched(before);
         f.awaitReadyPods("gf-broker-0", "gf-broker-1", "gf-broker-2", "gf-broker-3");
+        assertTrue(verdicts("unavailable") >= 1);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private double verdicts(String result) {
+        var counter = meters.find("ordinal_scale_in_guard_verdicts").tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
 
     /** A running cluster whose broker component is guarded by the test Kafka (pod ordinal N = node N). */
     private Cluster guardedCluster(String name, int replicas) {
