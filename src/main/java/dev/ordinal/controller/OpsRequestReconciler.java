@@ -25,6 +25,7 @@ import dev.ordinal.core.OpsProgress;
 import dev.ordinal.core.OpsValidation;
 import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
+import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
@@ -68,6 +69,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private static final Duration GENERATION_GRACE = Duration.ofSeconds(10);
     /** How often an ops looks again while the shared caches are still filling after a start. */
     private static final Duration CACHE_WAIT = Duration.ofMillis(200);
+    /** How often a Pending ops held by the scale-in guard asks Kafka again. */
+    private static final Duration GUARD_RECHECK = Duration.ofSeconds(3);
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -82,9 +85,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private final Map<ResourceID, Cluster> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final OpsEventStream opsEvents;
+    private final ScaleInGuardGate scaleInGuard;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, OpsEventStream opsEvents,
-            SharedCaches caches,
+            SharedCaches caches, ScaleInGuardGate scaleInGuard,
             @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
             @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue,
             @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") Duration settleWindow) {
@@ -93,6 +97,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         this.metrics = metrics;
         this.opsEvents = opsEvents;
         this.caches = caches;
+        this.scaleInGuard = scaleInGuard;
         this.defaultTimeout = defaultTimeout;
         this.maxQueue = maxQueue;
         this.settle = new SettleWindow(settleWindow);
@@ -186,6 +191,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (Boolean.TRUE.equals(ops.getSpec().dryRun)) {
             OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
             ops.getStatus().plan = OpsStatus.plan(validation.plans());
+            ScaleInGuardGate.annotate(ops.getStatus().plan, scaleInGuard.judge(cluster, validation.plans(), Boolean.TRUE.equals(ops.getSpec().force)));
             ops.getStatus().progress = "0/0";
             return finish(ops, context, OpsPhase.SUCCEED, "DryRun", "dry run: the plan is in status.plan; nothing was changed");
         }
@@ -235,6 +241,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             }
         }
 
+        Optional<UpdateControl<OpsRequest>> guarded = scaleInGuard(ops, cluster, context, validation.plans());
+        if (guarded.isPresent()) {
+            return guarded.get();
+        }
+
         OpsRequestStatus status = ops.getStatus();
         status.lastConfiguration = OpsView.snapshotOf(live, requests);
         status.startTimestamp = Conditions.now();
@@ -247,6 +258,30 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         // One status write per reconcile: the snapshot is persisted; the Cluster apply and the Running write are the
         // next reconcile's, at once (a restarted operator resumes there too).
         return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
+    }
+
+    /**
+     * The scale-in guard (docs/scaling-rules.md §8), the last gate before the snapshot: departing brokers that still
+     * host replicas, or a Kafka that does not answer, keep the ops Pending (re-checked every few seconds) until
+     * preConditionDeadlineSeconds has passed, then fail it with the same message; nothing is written to the Cluster.
+     * Empty when the ops may go on; {@code force} goes on with a Warning Event.
+     */
+    private Optional<UpdateControl<OpsRequest>> scaleInGuard(OpsRequest ops, Cluster cluster, Context<OpsRequest> context,
+            Map<String, ScalingPlan> plans) {
+        var verdict = ScaleInGuardGate.overall(scaleInGuard.judge(cluster, plans, Boolean.TRUE.equals(ops.getSpec().force)));
+        if (verdict.isEmpty() || verdict.get().result().allowsScaleIn()) {
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SKIPPED).ifPresent(v -> events.warning(ops, ScaleInGuardGate.SKIPPED, v.message()));
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SAFE).ifPresent(v -> events.normal(ops, ScaleInGuardGate.SAFE, v.message()));
+            return Optional.empty();
+        }
+        String reason = ScaleInGuardGate.reason(verdict.get().result());
+        Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
+        if (!Instant.now().isBefore(deadline)) {
+            return Optional.of(finish(ops, context, OpsPhase.FAILED, reason, verdict.get().message(), plans));
+        }
+        Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(100);
+        return Optional.of(waitFor(ops, context, true, reason, verdict.get().message(),
+                untilDeadline.compareTo(GUARD_RECHECK) < 0 ? untilDeadline : GUARD_RECHECK));
     }
 
     // ---- Creating: the one Cluster write ---------------------------------------------------------------------

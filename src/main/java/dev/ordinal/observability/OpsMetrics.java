@@ -45,6 +45,24 @@ public class OpsMetrics {
             }
         }
         conflictsRetried("clusters");
+        for (String result : new String[] { "safe", "blocked", "unavailable", "skipped" }) {
+            guardVerdicts(result);
+        }
+    }
+
+    /**
+     * One verdict of the scale-in guard for one component of an ops: {@code safe}, {@code blocked},
+     * {@code unavailable} (Kafka gave no answer) or {@code skipped} ({@code force: true}); a blocked ops that
+     * re-checks counts once per check.
+     */
+    public void scaleInGuardVerdict(String result) {
+        guardVerdicts(result).increment();
+    }
+
+    private Counter guardVerdicts(String result) {
+        return Counter.builder("ordinal_scale_in_guard_verdicts")
+                .description("Scale-in guard checks before an ops removes pods, by result (safe, blocked, unavailable, skipped)")
+                .tag("result", result).register(registry);
     }
 
     public void phase(OpsRequest ops, String to) {

@@ -99,6 +99,24 @@ class ExamplesTest {
     }
 
     @Test
+    void theBrokersScaleInGuardMapsPodsAsTheBrokersNumberThemselves() {
+        Cluster kafka = kafkaCluster();
+        ComponentSpec brokers = component(kafka, "broker");
+        assertTrue(brokers.scaleInGuard != null && brokers.scaleInGuard.kafka != null, "the example enables the guard");
+        assertTrue(args(brokers).contains("KAFKA_NODE_ID=$((" + brokers.scaleInGuard.kafka.nodeIdOffset + " + ORDINAL_POD_ORDINAL))"),
+                "nodeIdOffset agrees with KAFKA_NODE_ID: " + args(brokers));
+        String service = Labels.headlessServiceName(Labels.instanceSetName(kafka.getMetadata().getName(), "broker"));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < brokers.replicas; i++) {
+            expected.add(kafka.getMetadata().getName() + "-broker-" + i + "." + service + "." + kafka.getMetadata().getNamespace()
+                    + ".svc:9092");
+        }
+        assertEquals(String.join(",", expected), brokers.scaleInGuard.kafka.bootstrapServers,
+                "the operator reaches the brokers by their fully qualified names, from its own namespace");
+        assertTrue(component(kafka, "controller").scaleInGuard == null, "controllers host no partitions");
+    }
+
+    @Test
     void kafkaQuorumVotersAreTheControllerPodsStableNames() {
         Cluster kafka = kafkaCluster();
         ComponentSpec controllers = component(kafka, "controller");
@@ -125,7 +143,7 @@ class ExamplesTest {
             if (roles.equals("controller")) {
                 assertFalse(env.containsKey("KAFKA_ADVERTISED_LISTENERS") || args(c).contains("KAFKA_ADVERTISED_LISTENERS"), c.name);
             } else {
-                assertTrue(args(c).contains("KAFKA_ADVERTISED_LISTENERS=\"PLAINTEXT://$ORDINAL_POD_NAME.$ORDINAL_SERVICE:9092\""), args(c));
+                assertTrue(args(c).contains("KAFKA_ADVERTISED_LISTENERS=\"PLAINTEXT://$ORDINAL_POD_NAME.$ORDINAL_SERVICE.$POD_NAMESPACE.svc:9092\""), args(c));
             }
             clusterIds.add(env.get("CLUSTER_ID"));
             // log dirs live on the claim, below its root (which may hold lost+found)

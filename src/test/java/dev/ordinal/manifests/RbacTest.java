@@ -195,7 +195,8 @@ class RbacTest {
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T load(Path file, Class<T> type, KubernetesClient client) {
-        T resource = client.getKubernetesSerialization().convertValue(Manifests.documents(file).get(0), type);
+        T resource = dev.ordinal.testkube.NoKafka.withoutScaleInGuard(
+                client.getKubernetesSerialization().convertValue(Manifests.documents(file).get(0), type));
         resource.getMetadata().setNamespace(NS);
         return resource;
     }

@@ -22,7 +22,8 @@ class ReasonsDocumentedTest {
     private static final Path CONTROLLERS = Path.of("src/main/java/dev/ordinal/controller");
     private static final List<String> FILES = List.of("ClusterReconciler.java", "ClusterStatusBuilder.java",
             "InstanceSetReconciler.java", "InstanceSetStatusBuilder.java", "OpsRequestReconciler.java", "OpsPhase.java",
-            "PodFacts.java", "NameCheck.java", "ComponentPhases.java", "OpsStatus.java");
+            "PodFacts.java", "NameCheck.java", "ComponentPhases.java", "OpsStatus.java",
+            "ScaleInGuardGate.java");
     private static final Pattern WORD = Pattern.compile("\"([A-Z][A-Za-z]+)\"");
     /** Literals in those files that are not reasons or phases: a pod condition type Ordinal reads. */
     private static final Set<String> NOT_REASONS = Set.of("True", "PodScheduled");

@@ -191,7 +191,7 @@ class PackagedOperatorIT {
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T example(String file, Class<T> type) throws Exception {
         JsonNode doc = YAML.readTree(Path.of("kubernetes", "examples").resolve(file).toFile());
-        T resource = client.getKubernetesSerialization().convertValue(doc, type);
+        T resource = dev.ordinal.testkube.NoKafka.withoutScaleInGuard(client.getKubernetesSerialization().convertValue(doc, type));
         if (resource instanceof OpsRequest ops) {
             // the Cluster cache of the packaged operator may lag the Running phase just read here
             ops.getSpec().preConditionDeadlineSeconds = 30;

@@ -63,8 +63,9 @@ final class OrdinalProcess implements AutoCloseable {
         operator.register(new ClusterReconciler(client, events, metrics, caches, settle), o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, settle),
                 o -> o.settingNamespaces(ns));
-        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), caches, defaultTimeout, 20,
-                settle), o -> o.settingNamespaces(ns));
+        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), caches,
+                new dev.ordinal.controller.ScaleInGuardGate(new dev.ordinal.kafka.KafkaReplicas(Duration.ofSeconds(5)), metrics),
+                defaultTimeout, 20, settle), o -> o.settingNamespaces(ns));
     }
 
     static OrdinalProcess start(Rig rig, String identity) {

@@ -61,4 +61,10 @@ public class ComponentSpec {
     public IntOrString parallelPodManagementConcurrency;
 
     public ReplicasLimit replicasLimit;
+
+    /**
+     * Opt-in: before an OpsRequest removes pods of this component it asks the application whether they may go
+     * (today Kafka: no departing broker may still host partition replicas). Absent = no check.
+     */
+    public ScaleInGuardSpec scaleInGuard;
 }

@@ -46,6 +46,16 @@ public class OpsRequestStatus {
         public Map<String, Integer> instances = new LinkedHashMap<>();
         public List<String> podsToCreate = new ArrayList<>();
         public List<String> podsToDelete = new ArrayList<>();
+        /** The scale-in guard's verdict on podsToDelete (a component with {@code scaleInGuard} that removes pods). */
+        public GuardVerdict scaleInGuard;
+    }
+
+    /** What the scale-in guard concluded for one component, as a dry run or a blocked ops reports it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class GuardVerdict {
+        /** Safe, Blocked, Unavailable or Skipped. */
+        public String result;
+        public String message;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

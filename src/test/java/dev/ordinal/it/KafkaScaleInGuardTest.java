@@ -1,0 +1,265 @@
+package dev.ordinal.it;
+
+import static dev.ordinal.it.Fixture.broker;
+import static dev.ordinal.it.Fixture.offline;
+import static dev.ordinal.it.Fixture.scaleIn;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.cluster.ComponentSpec;
+import dev.ordinal.api.cluster.ScaleInGuardSpec;
+import dev.ordinal.api.common.Condition;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.controller.Conditions;
+import dev.ordinal.testkube.KubeResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The Kafka scale-in guard (issue #18) against a real Kafka in KRaft mode: one controller and four brokers (node ids
+ * 0..3) in a child JVM ({@link TestKafka}), one for the class. Each Cluster's broker component maps pod ordinal N to
+ * node N ({@code nodeIdOffset: 0}); no real pod runs (simulated kubelet), the brokers stand for the pods. Each test
+ * first places the partitions as its story needs (Admin alterPartitionReassignments), with two topics: {@code solo}
+ * (replication factor 1) and {@code replicated} (replication factor 3). The test that stops Kafka runs last.
+ */
+@QuarkusTest
+@QuarkusTestResource(KubeResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KafkaScaleInGuardTest {
+    private static final Duration BLOCKED_WAIT = Duration.ofSeconds(30);
+    private static TestKafka kafka;
+
+    @KubeResource.Inject
+    KubernetesClient client;
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+    Fixture f;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = TestKafka.start(4);
+        kafka.admin().createTopics(List.of(
+                new NewTopic("solo", Map.of(0, List.of(2), 1, List.of(2))),
+                new NewTopic("replicated", Map.of(0, List.of(0, 1, 2), 1, List.of(1, 2, 0), 2, List.of(2, 0, 1)))))
+                .all().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.stop();
+        }
+    }
+
+    @BeforeEach
+    void namespace() {
+        f = Fixture.fresh(client, "kguard");
+    }
+
+    // ---- the stories -----------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void offliningABrokerThatHostsAnRf1PartitionWaitsWithoutTouchingTheClusterAndGoesOnceDrained() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(2), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        Cluster before = guardedCluster("ga", 4);
+        f.createOps("off2", "ga", spec -> spec.preConditionDeadlineSeconds = 120, offline("broker", "ga-broker-2"));
+
+        String expected = "ga-broker-2 (node 2) still hosts 5 replicas: replicated-0, replicated-1, replicated-2, solo-0, solo-1";
+        double blockedBefore = verdicts("blocked");
+        Condition waiting = awaitWaiting("off2", "ScaleInBlocked");
+        assertEquals(expected, waiting.message);
+        assertEquals("Pending", f.opsPhase("off2"));
+        // It re-checks (every 3 s) and keeps waiting; the Cluster is never written.
+        Thread.sleep(4000);
+        assertEquals("Pending", f.opsPhase("off2"));
+        assertUntouched(before);
+        assertTrue(verdicts("blocked") >= blockedBefore + 2, "each check counts: " + verdicts("blocked"));
+        f.awaitReadyPods("ga-broker-0", "ga-broker-1", "ga-broker-2", "ga-broker-3");
+
+        // Drain broker 2 as a user would with kafka-reassign-partitions.sh: the same ops then goes on.
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(3), "replicated-0", List.of(0, 1, 3),
+                "replicated-1", List.of(1, 3, 0), "replicated-2", List.of(3, 0, 1)));
+        f.awaitOps("off2", "Succeed", BLOCKED_WAIT);
+        f.awaitReadyPods("ga-broker-0", "ga-broker-1", "ga-broker-3");
+        assertEquals(List.of("ga-broker-2"), f.component("ga", "broker").offlineInstances);
+        assertTrue(hasEvent("off2", "Normal", "ScaleInSafe", "ga-broker-2 (node 2) hosts no partition replicas"));
+    }
+
+    @Test
+    @Order(2)
+    void scalingInABrokerThatHostsReplicasFailsAtThePreconditionDeadlineWithTheSameMessage() throws Exception {
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        Cluster before = guardedCluster("gb", 4);
+        f.createOps("in1", "gb", spec -> spec.preConditionDeadlineSeconds = 4, scaleIn("broker", 1));
+
+        String expected = "gb-broker-3 (node 3) still hosts 1 replica: solo-0";
+        assertEquals(expected, awaitWaiting("in1", "ScaleInBlocked").message, "Pending first, while the deadline allows");
+        OpsRequest failed = f.awaitOps("in1", "Failed", BLOCKED_WAIT);
+        Condition end = Conditions.find(failed.getStatus().conditions, "Failed");
+        assertEquals("ScaleInBlocked", end.reason);
+        assertEquals(expected, end.message);
+        assertTrue(hasEvent("in1", "Warning", "ScaleInBlocked", expected));
+        assertUntouched(before);
+        f.awaitReadyPods("gb-broker-0", "gb-broker-1", "gb-broker-2", "gb-broker-3");
+    }
+
+    @Test
+    @Order(3)
+    void aDryRunShowsTheVerdictInThePlanAndChangesNothing() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(3), "replicated-0", List.of(0, 2, 3),
+                "replicated-1", List.of(2, 3, 0), "replicated-2", List.of(3, 0, 2)));
+        Cluster before = guardedCluster("gd", 4);
+        f.createOps("dry", "gd", spec -> spec.dryRun = true, offline("broker", "gd-broker-1", "gd-broker-2"));
+        OpsRequest done = f.awaitOps("dry", "Succeed", BLOCKED_WAIT);
+        var verdict = done.getStatus().plan.get("broker").scaleInGuard;
+        assertNotNull(verdict, () -> client.getKubernetesSerialization().asJson(done.getStatus()));
+        assertEquals("Blocked", verdict.result);
+        assertEquals("gd-broker-2 (node 2) still hosts 4 replicas: replicated-0, replicated-1, replicated-2, solo-0", verdict.message,
+                "node 1 hosts nothing and is not named");
+        assertUntouched(before);
+    }
+
+    @Test
+    @Order(4)
+    void anEmptyBrokerIsTakenOfflineAtOnce() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(3), "replicated-0", List.of(0, 2, 3),
+                "replicated-1", List.of(2, 3, 0), "replicated-2", List.of(3, 0, 2)));
+        guardedCluster("gc", 4);
+        f.createOps("off1", "gc", offline("broker", "gc-broker-1"));
+        f.awaitOps("off1", "Succeed");
+        f.awaitReadyPods("gc-broker-0", "gc-broker-2", "gc-broker-3");
+        assertTrue(hasEvent("off1", "Normal", "ScaleInSafe", "gc-broker-1 (node 1) hosts no partition replicas"));
+    }
+
+    @Test
+    @Order(5)
+    void forceSkipsTheGuardWithAWarningEvent() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(2), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        guardedCluster("ge", 4);
+        f.createOps("forced", "ge", spec -> spec.force = true, offline("broker", "ge-broker-2"));
+        f.awaitOps("forced", "Succeed");
+        f.awaitReadyPods("ge-broker-0", "ge-broker-1", "ge-broker-3");
+        assertTrue(hasEvent("forced", "Warning", "ScaleInGuardSkipped",
+                "force: true skips the scale-in guard; not checked with Kafka: ge-broker-2 (node 2)"));
+    }
+
+    @Test
+    @Order(99)
+    void kafkaStoppedIsItsOwnCannotCheckReasonNeverSafe() throws Exception {
+        Cluster before = guardedCluster("gf", 4);
+        kafka.stop();
+        f.createOps("off1", "gf", offline("broker", "gf-broker-1"));
+        OpsRequest failed = f.awaitOps("off1", "Failed", BLOCKED_WAIT);
+        Condition end = Conditions.find(failed.getStatus().conditions, "Failed");
+        assertEquals("ScaleInGuardUnavailable", end.reason);
+        assertTrue(end.message.startsWith("cannot check whether gf-broker-1 (node 1) still hosts partition replicas: Kafka at "
+                + kafka.bootstrapServers() + " gave no answer ("), end.message);
+        assertTrue(end.message.endsWith("); nothing is removed until it does"), end.message);
+        assertUntouched(before);
+        f.awaitReadyPods("gf-broker-0", "gf-broker-1", "gf-broker-2", "gf-broker-3");
+        assertTrue(verdicts("unavailable") >= 1);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private double verdicts(String result) {
+        var counter = meters.find("ordinal_scale_in_guard_verdicts").tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** A running cluster whose broker component is guarded by the test Kafka (pod ordinal N = node N). */
+    private Cluster guardedCluster(String name, int replicas) {
+        ComponentSpec brokers = broker(replicas);
+        brokers.scaleInGuard = new ScaleInGuardSpec();
+        brokers.scaleInGuard.kafka = new ScaleInGuardSpec.KafkaScaleInGuard(kafka.bootstrapServers(), 0);
+        f.runningCluster(name, brokers);
+        String[] pods = new String[replicas];
+        for (int i = 0; i < replicas; i++) {
+            pods[i] = name + "-broker-" + i;
+        }
+        f.awaitReadyPods(pods);
+        return f.awaitClusterPhase(name, "Running");
+    }
+
+    /** Nothing wrote the Cluster: same generation, same resourceVersion (no spec write, no status write). */
+    private void assertUntouched(Cluster before) {
+        Cluster now = f.cluster(before.getMetadata().getName());
+        assertEquals(before.getMetadata().getGeneration(), now.getMetadata().getGeneration(), "generation");
+        assertEquals(before.getMetadata().getResourceVersion(), now.getMetadata().getResourceVersion(), "resourceVersion");
+    }
+
+    private Condition awaitWaiting(String ops, String reason) {
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> {
+            var status = f.ops(ops).getStatus();
+            Condition c = status == null ? null : Conditions.find(status.conditions, "WaitForProgressing");
+            assertEquals(reason, c == null ? null : c.reason, () -> client.getKubernetesSerialization().asJson(status));
+        });
+        return Conditions.find(f.ops(ops).getStatus().conditions, "WaitForProgressing");
+    }
+
+    private boolean hasEvent(String ops, String type, String reason, String message) {
+        var events = f.events("OpsRequest", ops);
+        boolean found = events.stream().anyMatch(e -> type.equals(e.getType()) && reason.equals(e.getReason())
+                && message.equals(e.getMessage()));
+        if (!found) {
+            System.out.println("events of " + ops + ": " + events.stream().map(e -> e.getType() + " " + e.getReason() + " "
+                    + e.getMessage()).collect(Collectors.joining("\n")));
+        }
+        return found;
+    }
+
+    /**
+     * Moves partitions to the given replicas (topic-partition → node ids, preferred leader first), as
+     * kafka-reassign-partitions.sh --execute does, and waits until Kafka reports exactly that placement.
+     */
+    private static void place(Map<String, List<Integer>> layout) throws Exception {
+        Map<TopicPartition, Optional<NewPartitionReassignment>> moves = new LinkedHashMap<>();
+        layout.forEach((tp, replicas) -> moves.put(partition(tp), Optional.of(new NewPartitionReassignment(replicas))));
+        kafka.admin().alterPartitionReassignments(moves).all().get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            assertEquals(Set.of(), kafka.admin().listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS).keySet());
+            Map<String, TopicDescription> topics = kafka.admin().describeTopics(List.of("solo", "replicated")).allTopicNames()
+                    .get(10, TimeUnit.SECONDS);
+            layout.forEach((tp, replicas) -> {
+                TopicPartition p = partition(tp);
+                List<Integer> actual = topics.get(p.topic()).partitions().get(p.partition()).replicas().stream().map(Node::id).toList();
+                assertEquals(Set.copyOf(replicas), Set.copyOf(actual), tp);
+            });
+        });
+    }
+
+    private static TopicPartition partition(String topicPartition) {
+        int dash = topicPartition.lastIndexOf('-');
+        return new TopicPartition(topicPartition.substring(0, dash), Integer.parseInt(topicPartition.substring(dash + 1)));
+    }
+}
