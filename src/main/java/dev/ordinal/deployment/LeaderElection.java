@@ -10,6 +10,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.Unremovable;
 
@@ -22,6 +23,13 @@ import io.quarkus.arc.Unremovable;
  * The Lease namespace is {@code POD_NAMESPACE} in a Pod (the Deployment sets it from the downward API), else the
  * client's namespace (the kubeconfig context's, when the jar runs outside a cluster). When neither is known, the
  * operator runs without election and says so in one WARN line, instead of failing to start.
+ * <p>
+ * Losing the Lease while running ends the process (exit status 1), as JOSDK does by default, so that the pod restarts
+ * as a standby. JOSDK calls {@code System.exit} itself on the thread that reports the loss, and on SIGTERM that is
+ * Quarkus's shutdown hook (the operator gives the Lease up while stopping): {@code System.exit} inside a shutdown
+ * hook blocks for ever, so a leading operator never exited on SIGTERM and was killed after the grace period. Here
+ * the exit is asked for from a separate daemon thread: outside a shutdown it ends the JVM, during one it waits
+ * harmlessly while the shutdown completes.
  */
 @Singleton
 public class LeaderElection {
@@ -57,6 +65,20 @@ public class LeaderElection {
                     + "replica, or set one of those to turn it on");
             return null;
         }
-        return new LeaderElectionConfiguration(leaseName, namespace.get(), identity.filter(s -> !s.isBlank()).orElse(null));
+        return new LeaderElectionConfiguration(leaseName, namespace.get(),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity.filter(s -> !s.isBlank()).orElse(null),
+                new LeaderCallbacks(() -> {
+                }, LeaderElection::exitAfterLosingTheLease, leader -> {
+                }), false);
+    }
+
+    /** Ends the process with status 1 from a daemon thread, so that a JVM already shutting down is not blocked. */
+    static void exitAfterLosingTheLease() {
+        LOG.info("no longer the leader: exiting so that this pod restarts as a standby");
+        Thread exit = new Thread(() -> System.exit(1), "ordinal-exit-after-lease-loss");
+        exit.setDaemon(true);
+        exit.start();
     }
 }

@@ -104,6 +104,33 @@ class InstallManifestsTest {
         assertTrue(env(c).contains("POD_NAMESPACE") && env(c).contains("POD_NAME"), "downward API for the Lease: " + env(c));
     }
 
+    /**
+     * The Deployment runs the image's JVM options (one set, documented in docs/benchmarks.md "Footprint"), and the
+     * heap they allow leaves room in the memory limit for what is not heap (metaspace or AOT cache, code, threads).
+     */
+    @Test
+    void deploymentRunsTheImagesJvmOptionsAndItsHeapFitsTheLimit() throws IOException {
+        JsonNode c = deployment().path("spec").path("template").path("spec").path("containers").get(0);
+        String deploymentOptions = null;
+        for (JsonNode e : c.path("env")) {
+            if ("JDK_JAVA_OPTIONS".equals(e.path("name").asText())) {
+                deploymentOptions = e.path("value").asText().trim().replaceAll("\\s+", " ");
+            }
+        }
+        java.util.regex.Matcher image = java.util.regex.Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]*)\"")
+                .matcher(Files.readString(Path.of("src", "main", "docker", "Dockerfile.jvm")));
+        assertTrue(image.find(), "Dockerfile.jvm sets JDK_JAVA_OPTIONS");
+        assertEquals(image.group(1), deploymentOptions, "the Deployment's JDK_JAVA_OPTIONS are the image's");
+
+        java.util.regex.Matcher percent = java.util.regex.Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(deploymentOptions);
+        assertTrue(percent.find(), "the heap follows the memory limit");
+        String limit = c.path("resources").path("limits").path("memory").asText();
+        assertTrue(limit.endsWith("Mi"), "limit in Mi: " + limit);
+        long limitMi = Long.parseLong(limit.substring(0, limit.length() - 2));
+        long heapMi = limitMi * Long.parseLong(percent.group(1)) / 100;
+        assertTrue(limitMi - heapMi >= 384, "at least 384 MiB besides a " + heapMi + " MiB heap in " + limit);
+    }
+
     @Test
     void rbacIsBoundToTheOperatorsServiceAccount() throws IOException {
         JsonNode deployment = deployment();

@@ -89,6 +89,10 @@ class JavaJarWithKubeconfigIT {
             String text = Files.readString(log);
             assertFalse(text.contains("cannot be inferred"), tail(log));
             assertFalse(text.lines().anyMatch(l -> l.startsWith("\tat ")), "no stack trace in the log:\n" + tail(log));
+            // SIGTERM, as the kubelet stops a pod: the operator gives up the Lease and the JVM exits by itself (a
+            // System.exit inside the shutdown hook used to hang it until it was killed)
+            jar.destroy();
+            assertTrue(jar.waitFor(60, TimeUnit.SECONDS), "the operator exits on SIGTERM:\n" + tail(log));
         } finally {
             jar.destroy();
             if (!jar.waitFor(15, TimeUnit.SECONDS)) {
