@@ -116,7 +116,9 @@ class NameCollisionTest {
             assertNotNull(ready);
             assertEquals("NameTaken", ready.reason, ready.message);
             assertTrue(ready.message.startsWith("PersistentVolumeClaim data-t17-broker-a-0 already exists and belongs to cluster t17"),
-                    ready.message);
+                    () -> ready.message + "; instance set uid " + set.getMetadata().getUid() + "; services "
+                            + client.services().inNamespace(f.ns).list().getItems().stream().map(s -> s.getMetadata().getName() + " "
+                                    + s.getMetadata().getOwnerReferences() + " deleting=" + s.getMetadata().getDeletionTimestamp()).toList());
         });
         assertEquals(List.of(), f.podNames(), "no pod of t17-broker on t17's claim");
         client.persistentVolumeClaims().inNamespace(f.ns).withLabel(Labels.CLUSTER, "t17").delete();
