@@ -6,11 +6,8 @@
 # Does nothing when all four binaries of these versions are already there. Needs Go (>= the release's go directive)
 # and the Go module proxy; prints one line saying what is missing otherwise. See docs/control-plane.md.
 #
-# Why a wrapper module: k8s.io/kubernetes's go.mod requires its staging modules (k8s.io/api, apimachinery, ...) at
-# v0.0.0 and replaces them with ./staging paths. A dependency's replace directives are ignored, so `go install
-# k8s.io/kubernetes/cmd/kube-apiserver@vX` cannot resolve them. The wrapper requires k8s.io/kubernetes vX and replaces
-# every module that the release's own go.mod points at ./staging with the published k8s.io/<name> v0.<minor>.<patch>.
-# The list is read from the downloaded go.mod, not written here.
+# The wrapper module that makes k8s.io/kubernetes buildable from the module proxy is written by kube/lib/kube-module.sh
+# (shared with kube/build-node.sh), which says why it is needed.
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-1.37.2}"
@@ -47,9 +44,8 @@ if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 fi
 command -v go >/dev/null 2>&1 || fail "Go is needed to build the control plane (kube-apiserver, etcd) and was not found on PATH: install Go (1.26 or newer; an older Go >= 1.21 fetches the 1.26 toolchain itself through the module proxy) from https://go.dev/doc/install, then run ./mvnw verify again."
 
-minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
-patch="${KUBE_VERSION##*.}"
-staging_version="v0.$minor.$patch"
+# shellcheck source=kube/lib/kube-module.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib/kube-module.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ordinal-kube-build.XXXXXX")"
 STAGE=""
@@ -64,41 +60,8 @@ echo "build-control-plane: building kube $KUBE_VERSION and etcd $ETCD_VERSION in
 # --- Kubernetes --------------------------------------------------------------------------------------------------
 mkdir -p "$work/kube"
 cd "$work/kube"
-gomod_json="$(go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" 2>&1)" \
-  || fail "cannot fetch k8s.io/kubernetes@v$KUBE_VERSION from the Go module proxy ($(go env GOPROXY)): $(echo "$gomod_json" | tail -1)"
-kube_gomod="$(echo "$gomod_json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-[ -f "$kube_gomod" ] || fail "go mod download gave no go.mod for k8s.io/kubernetes@v$KUBE_VERSION"
-go_directive="$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$kube_gomod" | head -1)"
-staging="$(sed -n 's#^[[:space:]]*\(k8s.io/[A-Za-z0-9._-]*\) => ./staging/.*#\1#p' "$kube_gomod" | sort -u)"
-[ -n "$staging" ] || fail "found no staging replace directives in k8s.io/kubernetes@v$KUBE_VERSION's go.mod"
-
-{
-  echo "module ordinal.dev/kube-control-plane"
-  echo
-  echo "go $go_directive"
-  echo
-  echo "require k8s.io/kubernetes v$KUBE_VERSION"
-  echo
-  for m in $staging; do echo "replace $m => $m $staging_version"; done
-} > go.mod
-cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-go mod tidy -e >tidy.log 2>&1 || fail "go mod tidy failed for kube $KUBE_VERSION: $(tail -1 tidy.log)"
-
-version_flags=""
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  version_flags+=" -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  version_flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+kube_wrapper_module ordinal.dev/kube-control-plane kube-apiserver kube-controller-manager kubectl
+version_flags="$(kube_version_flags)"
 STAGE="$(mktemp -d "$OUT.tmp.XXXXXX")"
 for cmd in kube-apiserver kube-controller-manager kubectl; do
   echo "build-control-plane: go build $cmd"
@@ -114,7 +77,7 @@ cd "$work/etcd"
 cat > go.mod <<MOD
 module ordinal.dev/etcd-server
 
-go $go_directive
+go $GO_DIRECTIVE
 
 require go.etcd.io/etcd/server/v3 v$ETCD_VERSION
 MOD
