@@ -171,7 +171,7 @@ key_of() { # image (the key of its base first)
     jre) inputs+=" package=$JRE_PACKAGE" ;;
     temurin)
       [ -f "$TEMURIN_HOME/release" ] && [ -f "$TEMURIN_HOME/lib/modules" ] \
-        || fail "temurin: no Temurin 25 JDK at $TEMURIN_HOME (set ORDINAL_TEMURIN_HOME; apt-get install temurin-25-jdk)"
+        || fail "temurin: no Temurin 25 JDK at $TEMURIN_HOME (set ORDINAL_TEMURIN_HOME to the directory of a Temurin 25 JDK)"
       inputs+=" release=$(sha < "$TEMURIN_HOME/release") modules=$(stat -c '%s %Y' "$TEMURIN_HOME/lib/modules")" ;;
     pause) inputs+=" gcc=$(gcc --version 2>/dev/null | head -1)" ;;
     busybox) inputs+=" busybox=$(sha < "$(command -v busybox)")" ;;
