@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,36 +30,45 @@ final class ChildProcess {
     private final String name;
     private final Path binary;
     private final List<String> args;
+    private final Map<String, String> env;
     private final Path log;
     private final Process process;
     private volatile boolean stopped;
 
-    private ChildProcess(String name, Path binary, List<String> args, Path log, Process process) {
+    private ChildProcess(String name, Path binary, List<String> args, Map<String, String> env, Path log,
+            Process process) {
         this.name = name;
         this.binary = binary;
         this.args = args;
+        this.env = env;
         this.log = log;
         this.process = process;
     }
 
     static ChildProcess start(String name, Path binary, List<String> args, Path log) {
+        return start(name, binary, args, Map.of(), log);
+    }
+
+    /** Starts {@code binary} with {@code args} and these environment variables added to this JVM's. */
+    static ChildProcess start(String name, Path binary, List<String> args, Map<String, String> env, Path log) {
         List<String> command = new ArrayList<>(List.of("bash", "-c", WRAPPER, name, binary.toString()));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
         pb.environment().put("ORDINAL_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         try {
             Files.writeString(log, "# " + String.join(" ", command.subList(4, command.size())) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new ChildProcess(name, binary, args, log, pb.start());
+            return new ChildProcess(name, binary, args, env, log, pb.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + binary, e);
         }
     }
 
-    /** The same binary with the same arguments and log, started again. */
+    /** The same binary with the same arguments, environment and log, started again. */
     ChildProcess restart() {
-        return start(name, binary, args, log);
+        return start(name, binary, args, env, log);
     }
 
     String name() {

@@ -60,13 +60,31 @@ public final class ControlPlane implements AutoCloseable {
     private ChildProcess controllerManager;
     private volatile boolean closed;
 
-    private ControlPlane(Path binaries, Path dir, int apiPort) {
+    private final NodeSettings node;
+
+    private ControlPlane(Path binaries, Path dir, int apiPort, NodeSettings node) {
         this.binaries = binaries;
         this.dir = dir;
+        this.node = node;
         this.pki = new Pki(dir.resolve("pki"));
         this.etcdPort = freePort();
         this.etcdPeerPort = freePort();
-        this.apiPort = apiPort == 0 ? freePort() : apiPort;
+        this.apiPort = apiPort != 0 ? apiPort : node == null ? freePort() : freePort(node.address());
+    }
+
+    /**
+     * How a control plane for a real node differs from the loopback one: the API server binds and advertises
+     * {@code address} (pods reach it through the {@code kubernetes} Service, whose endpoint is that address), hands
+     * out ClusterIPs from {@code serviceCidr}, authorizes kubelets (Node authorizer, NodeRestriction), lets the
+     * ServiceAccount admission plugin mount tokens, reaches kubelets for logs and exec with a client certificate,
+     * and kube-controller-manager runs its default controllers (Deployments, endpoints, volume binding, tokens…).
+     *
+     * @param address     the node's address, already on an interface of this machine
+     * @param serviceCidr the Service ClusterIP range; its first address is the {@code kubernetes} Service
+     * @param extraSans   more subject alternative names for the serving certificate (the {@code kubernetes}
+     *                    Service's ClusterIP, say)
+     */
+    public record NodeSettings(InetAddress address, String serviceCidr, List<String> extraSans) {
     }
 
     /**
@@ -77,6 +95,20 @@ public final class ControlPlane implements AutoCloseable {
      *                               come up (with its last log lines)
      */
     public static ControlPlane start(Path dir, int apiPort, Duration timeout) {
+        return start(dir, apiPort, timeout, null);
+    }
+
+    /**
+     * Starts a control plane for a real node ({@link NodeSettings}) with its state in {@code dir}; the API server
+     * listens on {@code apiPort} (0 = a free port) of the node's address.
+     *
+     * @throws IllegalStateException as {@link #start(Path, int, Duration)}
+     */
+    public static ControlPlane startForNode(Path dir, NodeSettings node, int apiPort, Duration timeout) {
+        return start(dir, apiPort, timeout, node);
+    }
+
+    private static ControlPlane start(Path dir, int apiPort, Duration timeout, NodeSettings node) {
         Path bin = binaryDir();
         for (String b : BINARIES) {
             if (!Files.isExecutable(bin.resolve(b))) {
@@ -85,7 +117,7 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
         deleteRecursively(dir);
-        ControlPlane cp = new ControlPlane(bin, dir, apiPort);
+        ControlPlane cp = new ControlPlane(bin, dir, apiPort, node);
         try {
             cp.startAll(timeout);
         } catch (RuntimeException e) {
@@ -116,7 +148,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private void startAll(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        pki.init();
+        pki.init(node == null ? List.of() : serverSans(node));
         Path etcdData = dir.resolve("etcd");
         etcd = spawn("etcd", List.of(
                 "--name", "ordinal",
@@ -131,27 +163,37 @@ public final class ControlPlane implements AutoCloseable {
         waitForPort(etcd, etcdPort, deadline);
 
         writeAuditPolicy();
-        apiServer = spawn("kube-apiserver", List.of(
+        List<String> apiArgs = new ArrayList<>(List.of(
                 "--etcd-servers", "http://127.0.0.1:" + etcdPort,
-                "--bind-address", "127.0.0.1",
-                "--advertise-address", "127.0.0.1",
+                "--bind-address", host(),
+                "--advertise-address", host(),
                 "--secure-port", String.valueOf(apiPort),
                 "--tls-cert-file", pki.serverCert().toString(),
                 "--tls-private-key-file", pki.serverKey().toString(),
                 "--client-ca-file", pki.caCert().toString(),
-                "--authorization-mode", "RBAC",
                 "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
                 "--service-account-key-file", pki.serviceAccountPublicKey().toString(),
                 "--service-account-signing-key-file", pki.serviceAccountKey().toString(),
-                "--service-cluster-ip-range", "10.0.0.0/24",
-                "--disable-admission-plugins", "ServiceAccount",
                 "--allow-privileged=true",
-                "--endpoint-reconciler-type", "none",
                 "--audit-policy-file", dir.resolve("audit-policy.yaml").toString(),
                 "--audit-log-path", auditLogPath().toString(),
                 "--audit-log-mode", "blocking",
                 "--audit-log-maxsize", "0",
                 "--cert-dir", dir.resolve("apiserver-certs").toString()));
+        if (node == null) {
+            // no token controller and no kubelet: pods are never given ServiceAccount tokens, the kubernetes
+            // Service has no endpoints
+            apiArgs.addAll(List.of("--authorization-mode", "RBAC", "--service-cluster-ip-range", "10.0.0.0/24",
+                    "--disable-admission-plugins", "ServiceAccount", "--endpoint-reconciler-type", "none"));
+        } else {
+            Pki.Credentials kubeletClient = pki.issue("kube-apiserver-kubelet-client", "system:masters");
+            apiArgs.addAll(List.of("--authorization-mode", "Node,RBAC", "--service-cluster-ip-range",
+                    node.serviceCidr(), "--enable-admission-plugins", "NodeRestriction",
+                    "--kubelet-client-certificate", kubeletClient.cert().toString(),
+                    "--kubelet-client-key", kubeletClient.key().toString(),
+                    "--kubelet-preferred-address-types", "InternalIP"));
+        }
+        apiServer = spawn("kube-apiserver", apiArgs);
         waitForReady(deadline);
         try {
             Files.writeString(dir.resolve("endpoint"), url());
@@ -160,17 +202,28 @@ public final class ControlPlane implements AutoCloseable {
         }
 
         Path kcmConfig = kubeconfig("system:kube-controller-manager", "system:masters");
-        controllerManager = spawn("kube-controller-manager", List.of(
+        List<String> kcmArgs = new ArrayList<>(List.of(
                 "--kubeconfig", kcmConfig.toString(),
                 "--authentication-kubeconfig", kcmConfig.toString(),
                 "--authorization-kubeconfig", kcmConfig.toString(),
-                "--controllers", "garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller",
                 "--leader-elect=false",
                 "--bind-address", "127.0.0.1",
                 "--secure-port", String.valueOf(freePort()),
                 "--cert-dir", dir.resolve("kcm-certs").toString(),
                 "--concurrent-gc-syncs", "5",
                 "--concurrent-namespace-syncs", "5"));
+        if (node == null) {
+            kcmArgs.addAll(List.of("--controllers",
+                    "garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller"));
+        } else {
+            // every default controller; ServiceAccount tokens signed with the API server's key, and the CA published
+            // in each namespace's kube-root-ca.crt ConfigMap, which every projected token volume mounts
+            kcmArgs.addAll(List.of("--controllers", "*",
+                    "--service-account-private-key-file", pki.serviceAccountKey().toString(),
+                    "--root-ca-file", pki.caCert().toString(),
+                    "--service-cluster-ip-range", node.serviceCidr()));
+        }
+        controllerManager = spawn("kube-controller-manager", kcmArgs);
         LOG.infof("Kubernetes control plane %s up: API server %s (etcd 127.0.0.1:%d), state in %s", KUBE_VERSION, url(),
                 etcdPort, dir);
     }
@@ -193,9 +246,20 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** The API server's URL, {@code https://127.0.0.1:<port>}. */
+    /** The API server's URL, {@code https://127.0.0.1:<port>} (on a node's control plane, the node's address). */
     public String url() {
-        return "https://127.0.0.1:" + apiPort;
+        return "https://" + host() + ":" + apiPort;
+    }
+
+    private String host() {
+        return node == null ? "127.0.0.1" : node.address().getHostAddress();
+    }
+
+    private static List<String> serverSans(NodeSettings node) {
+        List<String> sans = new ArrayList<>(List.of("IP:" + node.address().getHostAddress(),
+                "DNS:kubernetes.default.svc", "DNS:kubernetes.default.svc.cluster.local"));
+        sans.addAll(node.extraSans());
+        return sans;
     }
 
     /** The folder holding this control plane's state, certificates, kubeconfigs and logs. */
@@ -483,7 +547,12 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+        return freePort(InetAddress.getLoopbackAddress());
+    }
+
+    /** A port nothing listens on at {@code address} right now. */
+    static int freePort(InetAddress address) {
+        try (ServerSocket s = new ServerSocket(0, 0, address)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         } catch (IOException e) {

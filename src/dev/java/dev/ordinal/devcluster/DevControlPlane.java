@@ -51,6 +51,9 @@ public class DevControlPlane {
     @ConfigProperty(name = "ordinal.dev.ready-delay", defaultValue = "PT0.5S")
     Duration readyDelay;
 
+    @ConfigProperty(name = DevControlPlaneConfig.NODE, defaultValue = "simulated")
+    String node;
+
     private KubeletSimulator kubelet;
     private KubernetesClient kubeletClient;
 
@@ -58,34 +61,72 @@ public class DevControlPlane {
         if (!active) {
             return;
         }
-        Path kubeconfig;
+        boolean realNode = "real".equals(node);
         Path dir = DevControlPlaneConfig.stateDir();
         synchronized (System.getProperties().computeIfAbsent(RUNNING + ".lock", k -> new Object())) {
             if (System.getProperties().get(RUNNING) == null) {
-                ControlPlane cp = startControlPlane(dir);
-                Runtime.getRuntime().addShutdownHook(new Thread(cp::close, "ordinal-dev-control-plane-stop"));
-                System.getProperties().put(RUNNING, cp.url());
+                AutoCloseable running = realNode ? startRealNode(dir) : startControlPlane(dir);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        running.close();
+                    } catch (Exception e) {
+                        LOG.warnf("stopping the dev-mode cluster: %s", e.getMessage());
+                    }
+                }, "ordinal-dev-control-plane-stop"));
+                System.getProperties().put(RUNNING, dir.toString());
             }
         }
-        ControlPlane.Handle cp = ControlPlane.Handle.of(dir);
-        kubeconfig = Path.of("target", "ordinal-dev-kubeconfig").toAbsolutePath();
+        ControlPlane.Handle cp = ControlPlane.Handle.of(DevControlPlaneConfig.controlPlaneDir(realNode));
+        Path kubeconfig = Path.of("target", "ordinal-dev-kubeconfig").toAbsolutePath();
+        if (realNode) {
+            LOG.infof("Kubernetes %s on a real node: API server %s, containerd, kubelet, kube-proxy, CoreDNS (state and "
+                    + "logs in %s). Try: export KUBECONFIG=%s; kubectl get cl,its,ops,pods; kubectl logs kafka-broker-0",
+                    ControlPlane.KUBE_VERSION, cp.url(), dir, kubeconfig);
+            return;
+        }
         kubeletClient = new KubernetesClientBuilder().withConfig(cp.config("ordinal-kubelet", "system:masters")).build();
         kubelet = new KubeletSimulator(kubeletClient).readyDelay(readyDelay).start();
         LOG.infof("Kubernetes %s control plane on %s (etcd, kube-apiserver, kube-controller-manager; simulated kubelet). "
-                + "Try: export KUBECONFIG=%s; kubectl get cl,its,ops,pods   (a real cluster instead: "
-                + "-Dordinal.dev.control-plane=false)", ControlPlane.KUBE_VERSION, cp.url(), kubeconfig);
+                + "Try: export KUBECONFIG=%s; kubectl get cl,its,ops,pods   (a real node instead: -Dordinal.dev.node=real, "
+                + "as root; a real cluster: -Dordinal.dev.control-plane=false)", ControlPlane.KUBE_VERSION, cp.url(),
+                kubeconfig);
     }
 
     private ControlPlane startControlPlane(Path dir) {
-        if (!ControlPlane.binariesPresent()) {
-            LOG.infof("Building the Kubernetes control plane from Go modules into %s (first time only, 15-25 min)",
-                    ControlPlane.binaryDir());
-            buildBinaries();
-        }
+        buildIfMissing(ControlPlane.binariesPresent(), "kube/build-control-plane.sh",
+                "the Kubernetes control plane from Go modules into " + ControlPlane.binaryDir() + " (first time only, 15-25 min)");
         ControlPlane cp = ControlPlane.start(dir, port, Duration.ofSeconds(90));
+        prepare(cp, false);
+        return cp;
+    }
+
+    /**
+     * A real node for dev mode: builds what is missing (control plane, node binaries, the images the example needs;
+     * each script does nothing when its output is there), starts it with the API server on the dev port of the
+     * node's address, then prepares it as the simulated one.
+     */
+    private RealNode startRealNode(Path dir) {
+        buildIfMissing(ControlPlane.binariesPresent(), "kube/build-control-plane.sh",
+                "the Kubernetes control plane from Go modules into " + ControlPlane.binaryDir() + " (first time only, 15-25 min)");
+        buildIfMissing(false, "kube/build-node.sh", "the node's binaries (kubelet, containerd, CoreDNS) if missing");
+        buildIfMissing(false, "kube/build-images.sh", "the node's images (pause, busybox, CoreDNS, Kafka) if missing",
+                "--quiet", "pause", "busybox", "coredns", "kafka");
+        RealNode node = RealNode.start(dir, Path.of("kube"), port, Duration.ofMinutes(4));
+        try {
+            prepare(node.controlPlane(), true);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    /** Installs the CRDs and the examples, and writes the operator's and the user's kubeconfigs. */
+    private void prepare(ControlPlane cp, boolean realNode) {
+        Path dir = cp.dir();
         try (KubernetesClient admin = cp.adminClient()) {
             ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
-            int examples = applyExamples(admin, Path.of("kubernetes", "examples"));
+            int examples = applyExamples(admin, Path.of("kubernetes", "examples"), realNode);
             LOG.debugf("applied %d example objects", examples);
         }
         cp.kubeconfig(DevControlPlaneConfig.OPERATOR_USER, "system:masters");
@@ -102,16 +143,21 @@ public class DevControlPlane {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return cp;
     }
 
-    private static void buildBinaries() {
+    private static void buildIfMissing(boolean present, String script, String what, String... args) {
+        if (present) {
+            return;
+        }
+        LOG.infof("Building %s (%s)", what, script);
         try {
-            ProcessBuilder build = new ProcessBuilder("bash", "kube/build-control-plane.sh").inheritIO();
+            List<String> command = new java.util.ArrayList<>(List.of("bash", script));
+            command.addAll(List.of(args));
+            ProcessBuilder build = new ProcessBuilder(command).inheritIO();
             build.environment().put("KUBE_VERSION", ControlPlane.KUBE_VERSION);
             Process p = build.start();
             if (p.waitFor() != 0) {
-                throw new IllegalStateException("kube/build-control-plane.sh failed (see its output above)");
+                throw new IllegalStateException(script + " failed (see its output above)");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -121,7 +167,7 @@ public class DevControlPlane {
         }
     }
 
-    private static int applyExamples(KubernetesClient admin, Path dir) {
+    private static int applyExamples(KubernetesClient admin, Path dir, boolean realNode) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
@@ -133,6 +179,9 @@ public class DevControlPlane {
                     List<HasMetadata> items = admin.load(in).items();
                     for (HasMetadata item : items) {
                         withoutScaleInGuard(item);
+                        if (realNode) {
+                            withLocalKafkaImage(item);
+                        }
                         admin.resource(item).fieldManager("kubectl").forceConflicts().serverSideApply();
                         n++;
                     }
@@ -145,15 +194,35 @@ public class DevControlPlane {
     }
 
     /**
-     * Dev mode runs no Kafka (the simulated kubelet starts no container), so the example's Kafka scale-in guard could
-     * never get an answer and every offline would end ScaleInGuardUnavailable: it is taken out here, and said so.
+     * The real node has no registry to pull {@code apache/kafka} from: the example runs on the local image
+     * {@value #LOCAL_KAFKA_IMAGE} that kube/build-images.sh builds to the official image's environment contract.
+     */
+    private static void withLocalKafkaImage(HasMetadata item) {
+        if (item instanceof dev.ordinal.api.cluster.Cluster typed && typed.getSpec() != null) {
+            for (var component : typed.getSpec().componentSpecs) {
+                if (component.template != null && component.template.getSpec() != null) {
+                    component.template.getSpec().getContainers().stream()
+                            .filter(c -> c.getImage() != null && c.getImage().startsWith("apache/kafka:"))
+                            .forEach(c -> c.setImage(LOCAL_KAFKA_IMAGE));
+                }
+            }
+        }
+    }
+
+    private static final String LOCAL_KAFKA_IMAGE = "ordinal.local/kafka:3.9.0";
+
+    /**
+     * Dev mode's operator runs in this JVM, on the host: with the simulated kubelet no Kafka runs at all, and on a real
+     * node the brokers' advertised names are cluster DNS names the host's resolver does not know. Either way the
+     * example's Kafka scale-in guard could never get an answer and every offline would end ScaleInGuardUnavailable:
+     * it is taken out here, and said so.
      */
     @SuppressWarnings("unchecked")
     private static void withoutScaleInGuard(HasMetadata item) {
         if (item instanceof dev.ordinal.api.cluster.Cluster typed && typed.getSpec() != null) {
             typed.getSpec().componentSpecs.stream().filter(c -> c.scaleInGuard != null).forEach(c -> {
                 c.scaleInGuard = null;
-                LOG.infof("dev mode runs no Kafka: scaleInGuard of %s/%s component %s left out (docs/kafka-broker-offline.md)",
+                LOG.infof("dev mode's operator cannot reach Kafka: scaleInGuard of %s/%s component %s left out (docs/kafka-broker-offline.md)",
                         typed.getMetadata().getNamespace(), typed.getMetadata().getName(), c.name);
             });
         } else if (item instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g && "Cluster".equals(g.getKind())
@@ -161,7 +230,7 @@ public class DevControlPlane {
                 && spec.get("componentSpecs") instanceof List<?> components) {
             for (Object c : components) {
                 if (((java.util.Map<String, Object>) c).remove("scaleInGuard") != null) {
-                    LOG.infof("dev mode runs no Kafka: scaleInGuard of %s/%s component %s left out (docs/kafka-broker-offline.md)",
+                    LOG.infof("dev mode's operator cannot reach Kafka: scaleInGuard of %s/%s component %s left out (docs/kafka-broker-offline.md)",
                             g.getMetadata().getNamespace(), g.getMetadata().getName(), ((java.util.Map<String, Object>) c).get("name"));
                 }
             }

@@ -29,6 +29,15 @@ public final class Pki {
     }
 
     void init() {
+        init(List.of());
+    }
+
+    /**
+     * Makes the CA, the API server's serving certificate (SANs 127.0.0.1, localhost, kubernetes,
+     * kubernetes.default and {@code extraSans}, each written as openssl takes them: {@code IP:…} or {@code DNS:…})
+     * and the ServiceAccount signing key pair.
+     */
+    void init(List<String> extraSans) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -40,8 +49,10 @@ public final class Pki {
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
                 "-keyout", serverKey().toString(), "-out", csr.toString());
         Path ext = dir.resolve("apiserver.ext");
-        write(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default\n"
-                + "extendedKeyUsage=serverAuth\n");
+        List<String> sans = new ArrayList<>(List.of("IP:127.0.0.1", "DNS:localhost", "DNS:kubernetes",
+                "DNS:kubernetes.default"));
+        sans.addAll(extraSans);
+        write(ext, "subjectAltName=" + String.join(",", sans) + "\n" + "extendedKeyUsage=serverAuth\n");
         openssl("x509", "-req", "-in", csr.toString(), "-CA", caCert().toString(), "-CAkey", caKey().toString(),
                 "-CAcreateserial", "-days", "3650", "-extfile", ext.toString(), "-out", serverCert().toString());
         openssl("genrsa", "-out", serviceAccountKey().toString(), "2048");
