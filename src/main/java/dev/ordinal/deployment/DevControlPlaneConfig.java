@@ -39,9 +39,22 @@ public class DevControlPlaneConfig implements ConfigSourceFactory {
     /** The operator's certificate and key in {@code target/ordinal-dev/pki/}: {@code <user>@<groups>.crt|.key}. */
     public static final String OPERATOR_CREDENTIALS = OPERATOR_USER + "@system_masters";
 
+    /**
+     * {@code real}: dev mode runs a real node (containerd, kubelet, kube-proxy, CoreDNS; root only) instead of the
+     * kubelet simulator, and the API server on the node's address (docs/control-plane.md, "The node").
+     */
+    public static final String NODE = "ordinal.dev.node";
+    /** The real node's address, where its API server listens (dev.ordinal.devcluster.RealNode.NODE_IP). */
+    public static final String REAL_NODE_IP = "198.18.255.1";
+
     /** The folder dev mode keeps the control plane's state, certificates and kubeconfig in. */
     public static Path stateDir() {
         return Path.of("target", "ordinal-dev").toAbsolutePath();
+    }
+
+    /** The control plane's own folder: {@link #stateDir()}, or its {@code control-plane} folder with a real node. */
+    public static Path controlPlaneDir(boolean realNode) {
+        return realNode ? stateDir().resolve("control-plane") : stateDir();
     }
 
     @Override
@@ -56,10 +69,12 @@ public class DevControlPlaneConfig implements ConfigSourceFactory {
             return Collections.emptyList();
         }
         int port = Integer.parseInt(value(context, PORT, String.valueOf(DEFAULT_PORT)));
-        Path pki = stateDir().resolve("pki");
+        boolean realNode = "real".equals(value(context, NODE, "simulated"));
+        Path pki = controlPlaneDir(realNode).resolve("pki");
         Map<String, String> props = new HashMap<>();
         props.put(ACTIVE, "true");
-        props.put("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:" + port);
+        props.put("quarkus.kubernetes-client.api-server-url",
+                "https://" + (realNode ? REAL_NODE_IP : "127.0.0.1") + ":" + port);
         props.put("quarkus.kubernetes-client.ca-cert-file", pki.resolve("ca.crt").toString());
         props.put("quarkus.kubernetes-client.client-cert-file", pki.resolve(OPERATOR_CREDENTIALS + ".crt").toString());
         props.put("quarkus.kubernetes-client.client-key-file", pki.resolve(OPERATOR_CREDENTIALS + ".key").toString());
