@@ -197,6 +197,7 @@ public class DevControlPlane {
      * The real node has no registry to pull {@code apache/kafka} from: the example runs on the local image
      * {@value #LOCAL_KAFKA_IMAGE} that kube/build-images.sh builds to the official image's environment contract.
      */
+    @SuppressWarnings("unchecked")
     private static void withLocalKafkaImage(HasMetadata item) {
         if (item instanceof dev.ordinal.api.cluster.Cluster typed && typed.getSpec() != null) {
             for (var component : typed.getSpec().componentSpecs) {
@@ -204,6 +205,21 @@ public class DevControlPlane {
                     component.template.getSpec().getContainers().stream()
                             .filter(c -> c.getImage() != null && c.getImage().startsWith("apache/kafka:"))
                             .forEach(c -> c.setImage(LOCAL_KAFKA_IMAGE));
+                }
+            }
+        } else if (item instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource g
+                && "Cluster".equals(g.getKind()) && g.getAdditionalProperties().get("spec") instanceof java.util.Map<?, ?> spec
+                && spec.get("componentSpecs") instanceof List<?> components) {
+            for (Object c : components) {
+                if (((java.util.Map<String, Object>) c).get("template") instanceof java.util.Map<?, ?> template
+                        && template.get("spec") instanceof java.util.Map<?, ?> podSpec
+                        && podSpec.get("containers") instanceof List<?> containers) {
+                    for (Object container : containers) {
+                        var map = (java.util.Map<String, Object>) container;
+                        if (String.valueOf(map.get("image")).startsWith("apache/kafka:")) {
+                            map.put("image", LOCAL_KAFKA_IMAGE);
+                        }
+                    }
                 }
             }
         }

@@ -523,8 +523,14 @@ public final class RealNode implements AutoCloseable {
             provisioner.close();
         }
         if (admin != null) {
-            saveContainerLogs();
-            deletePods();
+            // through the API server only while it runs (a signal to the whole process group stops it at once, as
+            // Ctrl-C in dev mode does), and for a bounded time: the teardown below kills whatever is left anyway
+            if (controlPlane != null && controlPlane.pids().containsKey("kube-apiserver")) {
+                bounded(Duration.ofSeconds(60), () -> {
+                    saveContainerLogs();
+                    deletePods();
+                });
+            }
             admin.close();
         }
         List<ChildProcess> reverse = new ArrayList<>(children);
@@ -591,6 +597,21 @@ public final class RealNode implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.debugf("pods not deleted through the API (%s); the teardown kills their containers", e.getMessage());
+        }
+    }
+
+    private static void bounded(Duration limit, Runnable work) {
+        Thread t = new Thread(work, "ordinal-node-close");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(limit.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.infof("the API server did not answer within %s while the node closed; its containers are killed", limit);
+            t.interrupt();
         }
     }
 

@@ -1,0 +1,186 @@
+package dev.ordinal.node;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The test's Kafka client of the example cluster on the real node, through the brokers' advertised names (resolved
+ * from {@link ClusterHosts}): the Admin API for topics, ISR and registered brokers, a producer that runs in the
+ * background and remembers every acknowledged record, and a consumer that reads a topic from the beginning.
+ */
+final class KafkaProbe implements AutoCloseable {
+    private final String bootstrap;
+    private final Admin admin;
+
+    KafkaProbe(String bootstrap) {
+        this.bootstrap = bootstrap;
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ordinal-node-test");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        this.admin = Admin.create(p);
+    }
+
+    /** Creates {@code topic} with {@code partitions}, replication factor 3 and {@code min.insync.replicas} 2. */
+    void createTopic(String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+                .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+    }
+
+    /** The node ids of the brokers the cluster has registered and not fenced. */
+    Set<Integer> brokers() throws Exception {
+        return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Partition number → node ids in its ISR. */
+    Map<Integer, Set<Integer>> isr(String topic) throws Exception {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        Map<Integer, Set<Integer>> out = new HashMap<>();
+        for (TopicPartitionInfo p : d.partitions()) {
+            out.put(p.partition(), p.isr().stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new)));
+        }
+        return out;
+    }
+
+    /** Reads {@code topic} from the beginning to its current end; returns every value in the order read per partition. */
+    List<String> readAll(String topic) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("could not read " + topic + " to its end " + end);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Starts a producer that sends one record every {@code every} (acks=all, idempotent) until stopped. */
+    Producer produce(String topic, String prefix, Duration every) {
+        return new Producer(topic, prefix, every);
+    }
+
+    /** A producer in the background; every record the cluster acknowledged is in {@link #acked()}. */
+    final class Producer implements AutoCloseable {
+        private final KafkaProducer<String, String> producer;
+        private final ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger sent = new AtomicInteger();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        private Producer(String topic, String prefix, Duration every) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000);
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            producer = new KafkaProducer<>(p);
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    int n = sent.incrementAndGet();
+                    String value = prefix + "-" + n;
+                    producer.send(new ProducerRecord<>(topic, "k" + n, value), (meta, e) -> {
+                        if (e == null) {
+                            acked.add(value);
+                        } else {
+                            failed.add(value + ": " + e);
+                        }
+                    });
+                    try {
+                        Thread.sleep(every.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }, "kafka-probe-producer-" + prefix);
+            thread.start();
+        }
+
+        /** Stops sending, waits for the answers to every record sent; returns the acknowledged values. */
+        List<String> stop() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+            producer.flush();
+            return acked();
+        }
+
+        List<String> acked() {
+            return List.copyOf(acked);
+        }
+
+        List<String> failed() {
+            return List.copyOf(failed);
+        }
+
+        int sent() {
+            return sent.get();
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+
+    /** Unwraps an ExecutionException so a test failure names Kafka's own error. */
+    static Exception cause(Exception e) {
+        return e instanceof ExecutionException && e.getCause() instanceof Exception c ? c : e;
+    }
+}
