@@ -35,7 +35,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.cluster.ScaleInGuardSpec;
 import dev.ordinal.api.common.Condition;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;

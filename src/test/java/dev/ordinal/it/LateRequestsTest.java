@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;

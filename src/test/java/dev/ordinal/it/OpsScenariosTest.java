@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.testkube.FaultProxy;
 import dev.ordinal.testkube.KubeResource;

@@ -23,7 +23,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class ReasonsDocumentedTest {
     private static final Path CONTROLLERS = Path.of("src/main/java/dev/ordinal/controller");
-    private static final List<String> FILES = List.of("ClusterReconciler.java", "ClusterStatusBuilder.java",
-            "InstanceSetReconciler.java", "InstanceSetStatusBuilder.java", "OpsRequestReconciler.java", "OpsPhase.java",
-            "PodFacts.java", "NameCheck.java", "ComponentPhases.java", "OpsStatus.java",
-            "ScaleInGuardGate.java");
+    private static final List<String> FILES = List.of("cluster/ClusterReconciler.java", "cluster/ClusterStatusBuilder.java",
+            "instanceset/InstanceSetReconciler.java", "instanceset/InstanceSetStatusBuilder.java", "ops/OpsRequestReconciler.java",
+            "ops/OpsPhase.java", "support/PodFacts.java", "cluster/NameCheck.java", "ops/ComponentPhases.java", "ops/OpsStatus.java",
+            "ops/ScaleInGuardGate.java");
     private static final Pattern WORD = Pattern.compile("\"([A-Z][A-Za-z]+)\"");
     /** Literals in those files that are not reasons or phases: a pod condition type Ordinal reads. */
     private static final Set<String> NOT_REASONS = Set.of("True", "PodScheduled");

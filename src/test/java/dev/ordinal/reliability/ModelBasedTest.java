@@ -23,7 +23,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.ReplicasLimit;
 import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.OpsPhase;
+import dev.ordinal.controller.ops.OpsPhase;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.InstanceNames;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.ordinal.controller.ClusterReconciler;
-import dev.ordinal.controller.InstanceSetReconciler;
-import dev.ordinal.controller.OpsRequestReconciler;
-import dev.ordinal.controller.SharedCaches;
+import dev.ordinal.controller.cluster.ClusterReconciler;
+import dev.ordinal.controller.instanceset.InstanceSetReconciler;
+import dev.ordinal.controller.ops.OpsRequestReconciler;
+import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
@@ -64,7 +64,7 @@ final class OrdinalProcess implements AutoCloseable {
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, settle),
                 o -> o.settingNamespaces(ns));
         operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), caches,
-                new dev.ordinal.controller.ScaleInGuardGate(new dev.ordinal.kafka.KafkaReplicas(Duration.ofSeconds(5)), metrics),
+                new dev.ordinal.controller.ops.ScaleInGuardGate(new dev.ordinal.kafka.KafkaReplicas(Duration.ofSeconds(5)), metrics),
                 defaultTimeout, 20, settle), o -> o.settingNamespaces(ns));
     }
 

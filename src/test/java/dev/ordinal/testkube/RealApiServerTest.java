@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.PodFacts;
+import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.ControlPlane;
 import io.fabric8.kubernetes.api.model.ConfigMap;

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

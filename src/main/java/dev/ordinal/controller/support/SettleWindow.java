@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import java.time.Duration;
 import java.util.Map;
@@ -19,12 +19,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * <p>
  * State is in memory and per object: a restarted operator writes at once, which is only one extra write.
  */
-final class SettleWindow {
+public final class SettleWindow {
     private final Duration window;
     private final Map<ResourceID, Long> transitionalSince = new ConcurrentHashMap<>();
 
     /** @param window how long a transitional status waits before it is written anyway; zero writes every status at once */
-    SettleWindow(Duration window) {
+    public SettleWindow(Duration window) {
         this.window = window;
     }
 
@@ -35,7 +35,7 @@ final class SettleWindow {
      * @param transitional whether the status to write describes a state about to change (e.g. pods just created)
      * @return empty: write now; otherwise the delay after which the caller must reconcile again (the rest of the window)
      */
-    Optional<Duration> holdBack(ResourceID key, boolean transitional) {
+    public Optional<Duration> holdBack(ResourceID key, boolean transitional) {
         if (!transitional || window.isZero()) {
             transitionalSince.remove(key);
             return Optional.empty();
@@ -47,12 +47,12 @@ final class SettleWindow {
     }
 
     /** Forgets an object (deleted, or its ops ended). */
-    void forget(ResourceID key) {
+    public void forget(ResourceID key) {
         transitionalSince.remove(key);
     }
 
     /** The configured window. */
-    Duration window() {
+    public Duration window() {
         return window;
     }
 }

@@ -1,5 +1,11 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.cluster;
 
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
+import dev.ordinal.controller.support.SettleWindow;
+import dev.ordinal.controller.support.SharedCaches;
 import java.util.concurrent.TimeUnit;
 
 import java.util.ArrayList;
@@ -84,7 +90,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         Map<String, InstanceSet> sets = new LinkedHashMap<>();
         // Only the InstanceSets this Cluster controls (same uid): an object of the same name that belongs to someone
         // else is never counted, applied to or deleted.
-        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> NameCheck.ownedBy(s, cluster))
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster))
                 .forEach(s -> sets.put(s.getSpec().componentName, s));
 
         String namespace = cluster.getMetadata().getNamespace();
@@ -99,7 +105,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         Set<String> seen = new java.util.HashSet<>();
         for (ComponentSpec component : cluster.getSpec().componentSpecs) {
             String error = !seen.add(component.name) ? "component " + component.name + " is listed twice"
-                    : Naming.wanted(toInstanceSetSpec(cluster, component)).error();
+                    : Naming.wanted(InstanceSetSpecs.of(cluster, component)).error();
             if (error != null) {
                 invalid.put(component.name, error);
                 continue;
@@ -128,7 +134,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
         // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
         boolean transitional = invalid.isEmpty() && next.components.values().stream()
-                .anyMatch(c -> !ComponentPhases.SETTLED.contains(c.phase));
+                .anyMatch(c -> !dev.ordinal.controller.ops.ComponentPhases.SETTLED.contains(c.phase));
         return status(cluster, next, transitional, context, null);
     }
 
@@ -208,7 +214,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
         }
-        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> NameCheck.ownedBy(s, cluster))
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster))
                 .forEach(s -> client.resource(s).delete());
         if (policy == TerminationPolicy.WipeOut) {
             client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
@@ -222,7 +228,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     /** Applies the component's InstanceSet when its spec differs from the cached one; returns what the server answered, or null. */
     private InstanceSet applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
-        InstanceSetSpec wanted = toInstanceSetSpec(cluster, component);
+        InstanceSetSpec wanted = InstanceSetSpecs.of(cluster, component);
         if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
             return null;
         }
@@ -231,28 +237,13 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 .withName(Labels.instanceSetName(cluster.getMetadata().getName(), component.name))
                 .withNamespace(cluster.getMetadata().getNamespace())
                 .withLabels(Labels.forInstanceSet(cluster.getMetadata().getName(), component.name))
-                .withOwnerReferences(PodFactory.ownerOf(cluster))
+                .withOwnerReferences(Ownership.ownerOf(cluster))
                 .build());
         set.setSpec(wanted);
         InstanceSet applied = metrics.ssa("instancesets",
                 () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
         LOG.debugf("applied instance set %s", set.getMetadata().getName());
         return applied;
-    }
-
-    static InstanceSetSpec toInstanceSetSpec(Cluster cluster, ComponentSpec c) {
-        InstanceSetSpec s = new InstanceSetSpec();
-        s.clusterName = cluster.getMetadata().getName();
-        s.componentName = c.name;
-        s.replicas = c.replicas == null ? 1 : c.replicas;
-        s.offlineInstances = c.offlineInstances == null ? new ArrayList<>() : new ArrayList<>(c.offlineInstances);
-        s.instances = c.instances == null ? new ArrayList<>() : new ArrayList<>(c.instances);
-        s.template = c.template;
-        s.volumeClaimTemplates = c.volumeClaimTemplates == null ? new ArrayList<>() : c.volumeClaimTemplates;
-        s.persistentVolumeClaimRetentionPolicy = c.persistentVolumeClaimRetentionPolicy;
-        s.podManagementPolicy = c.podManagementPolicy;
-        s.parallelPodManagementConcurrency = c.parallelPodManagementConcurrency;
-        return s;
     }
 
     private static String validMessage(Cluster cluster) {

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import java.util.List;
 import java.util.Set;
@@ -8,17 +8,17 @@ import dev.ordinal.core.InstanceNames;
 import dev.ordinal.core.NamingException;
 
 /** The InstanceSet's view of the core naming rule: the same function the OpsRequest controller plans with. */
-final class Naming {
-    record Result(List<String> names, String error) {
+public final class Naming {
+    public record Result(List<String> names, String error) {
     }
 
-    record Instance(String template, int ordinal) {
+    public record Instance(String template, int ordinal) {
     }
 
     private Naming() {
     }
 
-    static Result wanted(InstanceSetSpec spec) {
+    public static Result wanted(InstanceSetSpec spec) {
         try {
             return new Result(InstanceNames.names(spec.clusterName, spec.componentName,
                     Shapes.of(spec.replicas, spec.instances, spec.offlineInstances)), null);
@@ -27,7 +27,7 @@ final class Naming {
         }
     }
 
-    static Instance parse(InstanceSetSpec spec, String podName) {
+    public static Instance parse(InstanceSetSpec spec, String podName) {
         Set<String> templates = Shapes.of(spec.replicas, spec.instances, spec.offlineInstances).templateNames();
         return InstanceNames.parse(spec.clusterName, spec.componentName, podName, templates)
                 .map(p -> new Instance(p.template(), p.ordinal()))

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import java.util.Collection;
 import java.util.Set;
@@ -15,14 +15,14 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
  *
  * @param <P> the controller's primary resource
  */
-final class Wakeups<P extends HasMetadata> extends AbstractEventSource<Void, P> {
+public final class Wakeups<P extends HasMetadata> extends AbstractEventSource<Void, P> {
 
-    Wakeups(String name) {
+    public Wakeups(String name) {
         super(Void.class, name);
     }
 
     /** Queues a reconcile of each primary (a no-op before the controller has started). */
-    void wake(Collection<ResourceID> primaries) {
+    public void wake(Collection<ResourceID> primaries) {
         var handler = getEventHandler();
         if (handler == null || !isRunning()) {
             return;

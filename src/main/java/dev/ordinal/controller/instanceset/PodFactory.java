@@ -1,5 +1,7 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.instanceset;
 
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Ownership;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +15,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -62,7 +62,7 @@ public final class PodFactory {
         }
         override.map(t -> t.annotations).ifPresent(annotations::putAll);
         meta.setAnnotations(annotations.isEmpty() ? null : annotations);
-        meta.setOwnerReferences(List.of(ownerOf(set)));
+        meta.setOwnerReferences(List.of(Ownership.ownerOf(set)));
 
         podSpec.setHostname(podName);
         podSpec.setSubdomain(Labels.headlessServiceName(set.getMetadata().getName()));
@@ -152,7 +152,7 @@ public final class PodFactory {
                 .withName(Labels.headlessServiceName(set.getMetadata().getName()))
                 .withNamespace(set.getMetadata().getNamespace())
                 .withLabels(Labels.forInstanceSet(spec.clusterName, spec.componentName))
-                .withOwnerReferences(ownerOf(set))
+                .withOwnerReferences(Ownership.ownerOf(set))
                 .endMetadata()
                 .withNewSpec()
                 .withClusterIP("None")
@@ -168,16 +168,5 @@ public final class PodFactory {
             return Optional.empty();
         }
         return spec.instances.stream().filter(t -> name.equals(t.name)).findFirst();
-    }
-
-    public static OwnerReference ownerOf(io.fabric8.kubernetes.api.model.HasMetadata owner) {
-        return new OwnerReferenceBuilder()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(owner.getMetadata().getName())
-                .withUid(owner.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build();
     }
 }

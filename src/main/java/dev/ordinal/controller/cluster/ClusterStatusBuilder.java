@@ -1,5 +1,7 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.cluster;
 
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.PodMessages;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +111,7 @@ final class ClusterStatusBuilder {
         StringBuilder b = new StringBuilder();
         components.forEach((name, c) -> {
             if (c.message != null && !c.message.isEmpty()) {
-                b.append("; ").append(name).append(" ").append(c.phase).append(": ").append(InstanceSetStatusBuilder.describe(c.message, ", "));
+                b.append("; ").append(name).append(" ").append(c.phase).append(": ").append(PodMessages.describe(c.message, ", "));
             }
         });
         return b.toString();
@@ -129,7 +131,7 @@ final class ClusterStatusBuilder {
             ComponentStatus y = b.components.get(e.getKey());
             if (y == null || !Objects.equals(x.phase, y.phase) || !Objects.equals(x.replicas, y.replicas)
                     || !Objects.equals(x.readyReplicas, y.readyReplicas) || !Objects.equals(x.offlineInstances, y.offlineInstances)
-                    || !Objects.equals(InstanceSetStatusBuilder.orEmpty(x.message), InstanceSetStatusBuilder.orEmpty(y.message))) {
+                    || !Objects.equals(PodMessages.orEmpty(x.message), PodMessages.orEmpty(y.message))) {
                 return false;
             }
         }

@@ -1,5 +1,8 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.instanceset;
 
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.PodMessages;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,13 +56,13 @@ final class InstanceSetStatusBuilder {
             if (state.health() == Health.STARTING) {
                 starting.add(name);
             }
-            message.put(POD + name, switch (state.health()) {
+            message.put(PodMessages.POD + name, switch (state.health()) {
                 case FAILED -> "failed: " + state.reason();
                 case STARTING -> "starting";
                 default -> "not Ready: " + state.reason();
             });
         }
-        waiting.forEach(w -> message.put(POD + w.pod(), w.message()));
+        waiting.forEach(w -> message.put(PodMessages.POD + w.pod(), w.message()));
         s.replicas = (int) pods.values().stream().filter(p -> !PodFacts.isTerminating(p)).count();
         s.readyReplicas = ready;
         s.availableReplicas = ready;
@@ -73,8 +76,8 @@ final class InstanceSetStatusBuilder {
         boolean allReady = missing.isEmpty() && extra.isEmpty() && ready == wanted.size();
         var conditions = previous.conditions;
         Map<String, String> ofExisting = new LinkedHashMap<>(message);
-        ofExisting.keySet().removeIf(key -> !existing.contains(key.substring(POD.length())));
-        String unready = describe(ofExisting, "; ");
+        ofExisting.keySet().removeIf(key -> !existing.contains(key.substring(PodMessages.POD.length())));
+        String unready = PodMessages.describe(ofExisting, "; ");
         conditions = Conditions.set(conditions, "Ready", allReady, allReady ? "AllInstancesReady" : "InstancesNotReady",
                 ready + " of " + wanted.size() + " instances ready" + (unready.isEmpty() ? "" : "; " + unready)
                         + describe(missing, extra) + waits,
@@ -106,22 +109,6 @@ final class InstanceSetStatusBuilder {
         return b.toString();
     }
 
-    /** The key prefix of a pod in {@code status.message}, as in an ops' progress detail objectKey. */
-    static final String POD = "Pod/";
-
-    /**
-     * A status message map as one line: "kafka-broker-3 waits for …, kafka-broker-1 not Ready: …" ({@code Pod/} keys
-     * shown as the pod name), entries joined by {@code separator}; "" for null or empty.
-     */
-    static String describe(Map<String, String> message, String separator) {
-        return orEmpty(message).entrySet().stream().map(e -> e.getKey().replaceFirst("^" + POD, "") + " " + e.getValue())
-                .collect(Collectors.joining(separator));
-    }
-
-    static Map<String, String> orEmpty(Map<String, String> map) {
-        return map == null ? Map.of() : map;
-    }
-
     static boolean same(InstanceSetStatus a, InstanceSetStatus b) {
         if (a == null || b == null) {
             return a == b;
@@ -131,7 +118,7 @@ final class InstanceSetStatusBuilder {
                 && Objects.equals(a.observedGeneration, b.observedGeneration)
                 && sameInstances(a.instanceStatus, b.instanceStatus)
                 && Objects.equals(a.offlineInstances, b.offlineInstances)
-                && Objects.equals(orEmpty(a.message), orEmpty(b.message))
+                && Objects.equals(PodMessages.orEmpty(a.message), PodMessages.orEmpty(b.message))
                 && Conditions.sameState(a.conditions, b.conditions);
     }
 

@@ -1,5 +1,6 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.ops;
 
+import dev.ordinal.controller.support.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.cluster;
 
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +18,6 @@ import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.core.GeneratedNames;
 import dev.ordinal.core.GeneratedNames.Component;
 import dev.ordinal.core.GeneratedNames.Template;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 
 /**
@@ -78,8 +78,8 @@ final class NameCheck {
                     if (clash.isEmpty()) {
                         continue;
                     }
-                    boolean mineExists = ownedBy(instanceSet.apply(c.instanceSet()), cluster);
-                    boolean theirsExists = ownedBy(instanceSet.apply(d.instanceSet()), other);
+                    boolean mineExists = Ownership.ownedBy(instanceSet.apply(c.instanceSet()), cluster);
+                    boolean theirsExists = Ownership.ownedBy(instanceSet.apply(d.instanceSet()), other);
                     boolean iKeep = mineExists != theirsExists ? mineExists : AGE.compare(cluster, other) < 0;
                     if (!iKeep) {
                         if (lostTo == null || AGE.compare(other, lostTo) < 0) {
@@ -97,33 +97,13 @@ final class NameCheck {
         }
         for (Component c : mine) {
             InstanceSet existing = instanceSet.apply(c.instanceSet());
-            if (existing != null && !ownedBy(existing, cluster)) {
+            if (existing != null && !Ownership.ownedBy(existing, cluster)) {
                 return Optional.of(new Refusal("NameTaken", "instance set " + c.instanceSet() + " already exists and belongs to "
-                        + owner(existing) + "; Ordinal does not adopt objects another owner created: delete or rename it, or rename component "
+                        + Ownership.owner(existing) + "; Ordinal does not adopt objects another owner created: delete or rename it, or rename component "
                         + c.component()));
             }
         }
         return Optional.empty();
-    }
-
-    /** True when {@code object}'s controller ownerReference is {@code owner} (same uid). */
-    static boolean ownedBy(HasMetadata object, HasMetadata owner) {
-        if (object == null) {
-            return false;
-        }
-        return object.getMetadata().getOwnerReferences().stream()
-                .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && owner.getMetadata().getUid() != null
-                        && owner.getMetadata().getUid().equals(r.getUid()));
-    }
-
-    /** "Cluster t17 (uid …)" or "no owner" — who controls an object, for messages. */
-    static String owner(HasMetadata object) {
-        return object.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController()))
-                .findFirst().map(NameCheck::describe).orElse("no controller (created by hand?)");
-    }
-
-    private static String describe(OwnerReference r) {
-        return r.getKind() + " " + r.getName() + " (uid " + r.getUid() + ")";
     }
 
     static List<Component> components(Cluster cluster) {
@@ -158,7 +138,7 @@ final class NameCheck {
 
     private static List<String> podNames(Cluster cluster, String component) {
         ComponentSpec c = cluster.getSpec().componentSpecs.stream().filter(s -> component.equals(s.name)).findFirst().orElseThrow();
-        List<String> names = new ArrayList<>(Naming.wanted(ClusterReconciler.toInstanceSetSpec(cluster, c)).names());
+        List<String> names = new ArrayList<>(Naming.wanted(InstanceSetSpecs.of(cluster, c)).names());
         if (c.offlineInstances != null) {
             names.addAll(c.offlineInstances);
         }

@@ -1,5 +1,6 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.ops;
 
+import dev.ordinal.controller.support.PodMessages;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +16,9 @@ import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
  * §7a: an ops is gated on, and waits for, the components it touches; another component's unready pod neither keeps it
  * from starting nor from ending).
  */
-final class ComponentPhases {
+public final class ComponentPhases {
     /** Component phases an ops may start from and end on (spec §5). */
-    static final Set<String> SETTLED = Set.of("Running", "Abnormal", "Failed");
+    public static final Set<String> SETTLED = Set.of("Running", "Abnormal", "Failed");
 
     private ComponentPhases() {
     }
@@ -70,6 +71,6 @@ final class ComponentPhases {
         if (cs.message == null || cs.message.isEmpty()) {
             return "";
         }
-        return " (" + InstanceSetStatusBuilder.describe(cs.message, "; ") + ")";
+        return " (" + PodMessages.describe(cs.message, "; ") + ")";
     }
 }

@@ -1,5 +1,11 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.ops;
 
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.SettleWindow;
+import dev.ordinal.controller.support.SharedCaches;
+import dev.ordinal.controller.support.Wakeups;
 import java.util.concurrent.TimeUnit;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.support;
 
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +48,7 @@ public class SharedCaches {
      * @param context       the InstanceSet controller's event source context
      * @return the event source the InstanceSet controller registers
      */
-    InformerEventSource<Pod, InstanceSet> podSource(InformerEventSourceConfiguration<Pod> configuration,
+    public InformerEventSource<Pod, InstanceSet> podSource(InformerEventSourceConfiguration<Pod> configuration,
             EventSourceContext<InstanceSet> context) {
         var source = new InformerEventSource<Pod, InstanceSet>(configuration, context) {
             @Override
@@ -76,7 +76,7 @@ public class SharedCaches {
     }
 
     /** Registers the Cluster controller's primary cache. */
-    void clusterCache(IndexerResourceCache<Cluster> cache) {
+    public void clusterCache(IndexerResourceCache<Cluster> cache) {
         clusters = cache;
     }
 
@@ -85,7 +85,7 @@ public class SharedCaches {
      * not decide before: a pod missing from a cache still being filled would look deleted, a Cluster look gone. The
      * OpsRequest controller's own informer is synced before its first reconcile, but not the other controllers'.
      */
-    boolean synced() {
+    public boolean synced() {
         return synced(pods) && synced(clusters);
     }
 
@@ -96,33 +96,33 @@ public class SharedCaches {
     }
 
     /** The pods of one cluster (every component), from the shared pod cache. */
-    List<Pod> podsOf(String namespace, String cluster) {
+    public List<Pod> podsOf(String namespace, String cluster) {
         var source = pods;
         return source == null ? List.of() : source.byIndex(BY_CLUSTER, key(namespace, cluster));
     }
 
     /** The cached Cluster, if any. */
-    Optional<Cluster> cluster(String namespace, String name) {
+    public Optional<Cluster> cluster(String namespace, String name) {
         var cache = clusters;
         return cache == null ? Optional.empty() : cache.get(new ResourceID(name, namespace));
     }
 
     /** Calls {@code listener} with every pod the shared pod cache adds, changes or removes (on the informer's thread). */
-    void onPod(Consumer<Pod> listener) {
+    public void onPod(Consumer<Pod> listener) {
         podListeners.add(listener);
     }
 
     /** Calls {@code listener} with every Cluster the Cluster controller has reconciled or is deleting. */
-    void onCluster(Consumer<Cluster> listener) {
+    public void onCluster(Consumer<Cluster> listener) {
         clusterListeners.add(listener);
     }
 
     /** Passes a reconciled Cluster (as written, or as observed when nothing was written) to the listeners. */
-    void clusterReconciled(Cluster cluster) {
+    public void clusterReconciled(Cluster cluster) {
         clusterListeners.forEach(l -> l.accept(cluster));
     }
 
-    static String key(String namespace, String cluster) {
+    public static String key(String namespace, String cluster) {
         return namespace + "/" + cluster;
     }
 }

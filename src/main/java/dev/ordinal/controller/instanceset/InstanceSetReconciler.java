@@ -1,5 +1,13 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.instanceset;
 
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.PodMessages;
+import dev.ordinal.controller.support.SettleWindow;
+import dev.ordinal.controller.support.SharedCaches;
 import java.util.concurrent.TimeUnit;
 
 import java.time.Duration;
@@ -121,7 +129,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 if (blocked.message == null) {
                     blocked.message = new LinkedHashMap<>();
                 }
-                blocked.message.put(InstanceSetStatusBuilder.POD + e.pod, e.getMessage());
+                blocked.message.put(PodMessages.POD + e.pod, e.getMessage());
             }
             return status(set, blocked, false).rescheduleAfter(e.recheck);
         }
@@ -215,7 +223,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                         + " already exists and belongs to "
                         + (existing instanceof PersistentVolumeClaim ? "cluster " + existing.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, "<none>")
                                 + ", instance set " + existing.getMetadata().getLabels().getOrDefault(Labels.INSTANCE_SET, "<none>")
-                                : NameCheck.owner(existing))
+                                : Ownership.owner(existing))
                         + "; Ordinal does not adopt objects another owner created, so instance set " + set.getMetadata().getName()
                         + " waits until it is gone");
             }
@@ -254,7 +262,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
      */
     static boolean isOurs(InstanceSet set, io.fabric8.kubernetes.api.model.HasMetadata object) {
         if (!(object instanceof PersistentVolumeClaim)) {
-            return NameCheck.ownedBy(object, set);
+            return Ownership.ownedBy(object, set);
         }
         Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
         return set.getMetadata().getName().equals(labels.get(Labels.INSTANCE_SET))

@@ -1,4 +1,4 @@
-package dev.ordinal.controller;
+package dev.ordinal.controller.ops;
 
 import java.util.Set;
 
