@@ -1,5 +1,8 @@
 package dev.ordinal.controller.cluster;
 
+import dev.ordinal.api.vocabulary.ComponentPhase;
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
@@ -121,20 +124,20 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 .filter(s -> cluster.getSpec().componentSpecs.stream().noneMatch(c -> c.name.equals(s.getSpec().componentName)))
                 .forEach(s -> {
                     client.resource(s).delete();
-                    events.normal(cluster, "ComponentRemoved", "deleted instance set " + s.getMetadata().getName());
+                    events.normal(cluster, Reasons.COMPONENT_REMOVED, "deleted instance set " + s.getMetadata().getName());
                 });
         if (!invalid.isEmpty()) {
             String message = invalid.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
                     .reduce((a, b) -> a + "; " + b).orElse("");
             if (!Objects.equals(message, validMessage(cluster))) {
-                events.warning(cluster, "InvalidComponent", message);
+                events.warning(cluster, Reasons.INVALID_COMPONENT, message);
             }
         }
         ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
         // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
         // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
         boolean transitional = invalid.isEmpty() && next.components.values().stream()
-                .anyMatch(c -> !dev.ordinal.controller.ops.ComponentPhases.SETTLED.contains(c.phase));
+                .anyMatch(c -> !ComponentPhase.isSettled(c.phase));
         return status(cluster, next, transitional, context, null);
     }
 
@@ -191,7 +194,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         Map<String, String> invalid = new LinkedHashMap<>();
         cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
         ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
-        next.conditions = Conditions.set(next.conditions, "Valid", false, refusal.reason(), message, cluster.getMetadata().getGeneration());
+        next.conditions = Conditions.set(next.conditions, ConditionType.VALID, false, refusal.reason(), message, cluster.getMetadata().getGeneration());
         return status(cluster, next, false, context, NAME_RECHECK);
     }
 
@@ -204,10 +207,10 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 : cluster.getSpec().terminationPolicy;
         if (policy == TerminationPolicy.DoNotTerminate) {
             String msg = "terminationPolicy is DoNotTerminate: set it to Delete or WipeOut to delete this cluster";
-            if (!"DoNotTerminate".equals(reasonOf(cluster, "Terminating"))) {
-                events.warning(cluster, "DeletionRefused", msg);
+            if (!Reasons.DO_NOT_TERMINATE.equals(reasonOf(cluster, ConditionType.TERMINATING))) {
+                events.warning(cluster, Reasons.DELETION_REFUSED, msg);
                 ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
-                status.conditions = Conditions.set(status.conditions, "Terminating", false, "DoNotTerminate", msg,
+                status.conditions = Conditions.set(status.conditions, ConditionType.TERMINATING, false, Reasons.DO_NOT_TERMINATE, msg,
                         cluster.getMetadata().getGeneration());
                 cluster.setStatus(status);
                 client.resource(cluster).subresource("status").patch();
@@ -221,7 +224,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                     .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems()
                     .forEach(c -> client.resource(c).delete());
         }
-        events.normal(cluster, "Deleting", "terminationPolicy " + policy + ": deleted instance sets"
+        events.normal(cluster, Reasons.DELETING, "terminationPolicy " + policy + ": deleted instance sets"
                 + (policy == TerminationPolicy.WipeOut ? " and claims" : ""));
         return DeleteControl.defaultDelete();
     }
@@ -247,8 +250,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     }
 
     private static String validMessage(Cluster cluster) {
-        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, "Valid");
-        return c == null || "True".equals(c.status) ? null : c.message;
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, ConditionType.VALID);
+        return c == null || Conditions.TRUE.equals(c.status) ? null : c.message;
     }
 
     private static String reasonOf(Cluster cluster, String type) {

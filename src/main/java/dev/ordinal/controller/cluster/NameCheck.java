@@ -1,5 +1,6 @@
 package dev.ordinal.controller.cluster;
 
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.Ownership;
 import java.time.Instant;
@@ -52,12 +53,12 @@ final class NameCheck {
             Component c = mine.get(i);
             List<String> tooLong = GeneratedNames.tooLong(c, podNames(cluster, c.component()));
             if (!tooLong.isEmpty()) {
-                return Optional.of(new Refusal("NameTooLong", tooLong.get(0)));
+                return Optional.of(new Refusal(Reasons.NAME_TOO_LONG, tooLong.get(0)));
             }
             for (int j = i; j < mine.size(); j++) {
                 Optional<String> clash = GeneratedNames.collision(c, mine.get(j));
                 if (clash.isPresent()) {
-                    return Optional.of(new Refusal("NameCollision", clash.get() + "; rename a component or template"));
+                    return Optional.of(new Refusal(Reasons.NAME_COLLISION, clash.get() + "; rename a component or template"));
                 }
             }
         }
@@ -92,13 +93,13 @@ final class NameCheck {
             }
         }
         if (lostTo != null) {
-            return Optional.of(new Refusal("NameCollision", lostOn + "; cluster " + lostTo.getMetadata().getName()
+            return Optional.of(new Refusal(Reasons.NAME_COLLISION, lostOn + "; cluster " + lostTo.getMetadata().getName()
                     + " has these names first, so this cluster is not applied; rename this cluster or the component"));
         }
         for (Component c : mine) {
             InstanceSet existing = instanceSet.apply(c.instanceSet());
             if (existing != null && !Ownership.ownedBy(existing, cluster)) {
-                return Optional.of(new Refusal("NameTaken", "instance set " + c.instanceSet() + " already exists and belongs to "
+                return Optional.of(new Refusal(Reasons.NAME_TAKEN, "instance set " + c.instanceSet() + " already exists and belongs to "
                         + Ownership.owner(existing) + "; Ordinal does not adopt objects another owner created: delete or rename it, or rename component "
                         + c.component()));
             }

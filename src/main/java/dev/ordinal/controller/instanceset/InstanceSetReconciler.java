@@ -1,5 +1,7 @@
 package dev.ordinal.controller.instanceset;
 
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
@@ -109,7 +111,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
         Naming.Result wanted = Naming.wanted(spec);
         if (wanted.error() != null) {
-            events.warning(set, "InvalidSpec", wanted.error());
+            events.warning(set, Reasons.INVALID_SPEC, wanted.error());
             return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()), false);
         }
 
@@ -119,11 +121,11 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             ensureHeadlessService(set, context);
             createAll(set, step.create(), claims);
         } catch (CannotCreate e) {
-            if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, "Ready"))) {
+            if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, ConditionType.READY))) {
                 events.warning(set, e.reason, e.getMessage());
             }
             InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
-            blocked.conditions = Conditions.set(blocked.conditions, "Ready", false, e.reason, e.getMessage(),
+            blocked.conditions = Conditions.set(blocked.conditions, ConditionType.READY, false, e.reason, e.getMessage(),
                     set.getMetadata().getGeneration());
             if (e.pod != null) {
                 if (blocked.message == null) {
@@ -140,7 +142,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         // shows a rollout under way, and is held back for the settle window (the pods' events bring the next one).
         InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
         boolean acted = !step.create().isEmpty() || !step.delete().isEmpty();
-        return status(set, next, acted || Conditions.isTrue(next.conditions, "Progressing"));
+        return status(set, next, acted || Conditions.isTrue(next.conditions, ConditionType.PROGRESSING));
     }
 
     @Override
@@ -182,7 +184,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         Pod created = createIgnoringExisting(set, podName, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
         if (created != null) {
             remember(podSource, created);
-            events.normal(set, "SuccessfulCreate", "created pod " + podName);
+            events.normal(set, Reasons.SUCCESSFUL_CREATE, "created pod " + podName);
         }
     }
 
@@ -207,7 +209,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             return client.resource(resource).create();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422) {
-                throw new CannotCreate("CreateRejected", pod, Duration.ofSeconds(30), "the API server refused to create "
+                throw new CannotCreate(Reasons.CREATE_REJECTED, pod, Duration.ofSeconds(30), "the API server refused to create "
                         + resource.getKind() + " " + resource.getMetadata().getName() + ": " + apiMessage(e)
                         + "; fix the component's template in the Cluster");
             }
@@ -219,7 +221,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
                 throw e;
             }
             if (!isOurs(set, existing)) {
-                throw new CannotCreate("NameTaken", pod, Duration.ofSeconds(10), existing.getKind() + " " + existing.getMetadata().getName()
+                throw new CannotCreate(Reasons.NAME_TAKEN, pod, Duration.ofSeconds(10), existing.getKind() + " " + existing.getMetadata().getName()
                         + " already exists and belongs to "
                         + (existing instanceof PersistentVolumeClaim ? "cluster " + existing.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, "<none>")
                                 + ", instance set " + existing.getMetadata().getLabels().getOrDefault(Labels.INSTANCE_SET, "<none>")
@@ -279,7 +281,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             return;
         }
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-        events.normal(set, "SuccessfulDelete", "deleted pod " + pod.getMetadata().getName());
+        events.normal(set, Reasons.SUCCESSFUL_DELETE, "deleted pod " + pod.getMetadata().getName());
     }
 
     /**
@@ -302,7 +304,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
     private void deleteClaim(InstanceSet set, PersistentVolumeClaim claim) {
         client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()).delete();
-        events.normal(set, "ClaimDeleted", "deleted claim " + claim.getMetadata().getName() + " per retention policy");
+        events.normal(set, Reasons.CLAIM_DELETED, "deleted claim " + claim.getMetadata().getName() + " per retention policy");
     }
 
     private void ensureHeadlessService(InstanceSet set, Context<InstanceSet> context) {

@@ -1,5 +1,7 @@
 package dev.ordinal.controller.instanceset;
 
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.controller.support.PodMessages;
@@ -78,15 +80,15 @@ final class InstanceSetStatusBuilder {
         Map<String, String> ofExisting = new LinkedHashMap<>(message);
         ofExisting.keySet().removeIf(key -> !existing.contains(key.substring(PodMessages.POD.length())));
         String unready = PodMessages.describe(ofExisting, "; ");
-        conditions = Conditions.set(conditions, "Ready", allReady, allReady ? "AllInstancesReady" : "InstancesNotReady",
+        conditions = Conditions.set(conditions, ConditionType.READY, allReady, allReady ? Reasons.ALL_INSTANCES_READY : Reasons.INSTANCES_NOT_READY,
                 ready + " of " + wanted.size() + " instances ready" + (unready.isEmpty() ? "" : "; " + unready)
                         + describe(missing, extra) + waits,
                 generation);
         boolean progressing = !missing.isEmpty() || !extra.isEmpty() || !starting.isEmpty();
-        conditions = Conditions.set(conditions, "Progressing", progressing, progressing ? "ScalingInstances" : "Stable",
+        conditions = Conditions.set(conditions, ConditionType.PROGRESSING, progressing, progressing ? Reasons.SCALING_INSTANCES : Reasons.STABLE,
                 progressing ? (describe(missing, extra) + (starting.isEmpty() ? "" : "; starting: " + String.join(", ", starting))
                         + waits).replaceFirst("^; ", "") : "all instances match the spec", generation);
-        conditions = Conditions.set(conditions, "Failure", !failed.isEmpty(), failed.isEmpty() ? "NoFailure" : "InstanceFailure",
+        conditions = Conditions.set(conditions, ConditionType.FAILURE, !failed.isEmpty(), failed.isEmpty() ? Reasons.NO_FAILURE : Reasons.INSTANCE_FAILURE,
                 failed.isEmpty() ? "no instance failed" : "failed instances: " + String.join(", ", failed), generation);
         s.conditions = conditions;
         return s;
@@ -94,7 +96,7 @@ final class InstanceSetStatusBuilder {
 
     static InstanceSetStatus invalid(InstanceSet set, Map<String, Pod> pods, String error) {
         InstanceSetStatus s = build(set, pods, List.copyOf(pods.keySet()), List.of());
-        s.conditions = Conditions.set(s.conditions, "Ready", false, "InvalidSpec", error, set.getMetadata().getGeneration());
+        s.conditions = Conditions.set(s.conditions, ConditionType.READY, false, Reasons.INVALID_SPEC, error, set.getMetadata().getGeneration());
         return s;
     }
 

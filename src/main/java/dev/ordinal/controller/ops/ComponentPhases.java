@@ -1,12 +1,12 @@
 package dev.ordinal.controller.ops;
 
+import dev.ordinal.api.vocabulary.ComponentPhase;
 import dev.ordinal.controller.support.PodMessages;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
@@ -16,10 +16,7 @@ import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
  * §7a: an ops is gated on, and waits for, the components it touches; another component's unready pod neither keeps it
  * from starting nor from ending).
  */
-public final class ComponentPhases {
-    /** Component phases an ops may start from and end on (spec §5). */
-    public static final Set<String> SETTLED = Set.of("Running", "Abnormal", "Failed");
-
+final class ComponentPhases {
     private ComponentPhases() {
     }
 
@@ -51,7 +48,7 @@ public final class ComponentPhases {
             if (cs == null || cs.phase == null) {
                 return Optional.of("component " + component + " of cluster " + name + " is not yet reporting a phase");
             }
-            if (!SETTLED.contains(cs.phase)) {
+            if (!ComponentPhase.isSettled(cs.phase)) {
                 return Optional.of("component " + component + " of cluster " + name + " is " + cs.phase + explain(cs));
             }
         }

@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.OpsPhase;
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.ObservedPod;
 import dev.ordinal.core.OpsProgress;
@@ -128,7 +131,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     public UpdateControl<OpsRequest> reconcile(OpsRequest ops, Context<OpsRequest> context) {
         OpsRequestStatus status = ops.getStatus() == null ? new OpsRequestStatus() : ops.getStatus();
         ops.setStatus(status);
-        String phase = status.phase == null ? OpsPhase.PENDING : status.phase;
+        String phase = status.phase == null ? OpsPhase.PENDING.value() : status.phase;
         if (OpsPhase.isTerminal(phase)) {
             return afterCompletion(ops);
         }
@@ -138,9 +141,9 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         }
         Cluster cluster = cluster(ops);
         try {
-            return switch (phase) {
-                case OpsPhase.PENDING -> pending(ops, cluster, context, true);
-                case OpsPhase.CREATING -> creating(ops, cluster, context);
+            return switch (OpsPhase.of(phase)) {
+                case PENDING -> pending(ops, cluster, context, true);
+                case CREATING -> creating(ops, cluster, context);
                 default -> running(ops, cluster, context);
             };
         } catch (StaleOps e) {
@@ -164,7 +167,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     /** @param readFresh whether a failing precondition may first read the Cluster from the API server (once) */
     private UpdateControl<OpsRequest> pending(OpsRequest ops, Cluster cluster, Context<OpsRequest> context, boolean readFresh) {
         if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
-            return finish(ops, context, OpsPhase.CANCELLED, "CancelledWhilePending", "cancelled while Pending; the Cluster was not touched");
+            return finish(ops, context, OpsPhase.CANCELLED.value(), Reasons.CANCELLED_WHILE_PENDING, "cancelled while Pending; the Cluster was not touched");
         }
         if (cluster == null) {
             // GitOps tools apply an ops and its Cluster in any order: the precondition deadline covers a Cluster that
@@ -175,7 +178,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 return pending(ops, fresh, context, false);
             }
             if (Instant.now().isBefore(deadline)) {
-                return waitFor(ops, context, false, "ClusterNotFound", "cluster " + ops.getSpec().clusterName
+                return waitFor(ops, context, false, Reasons.CLUSTER_NOT_FOUND, "cluster " + ops.getSpec().clusterName
                         + " does not exist yet; waiting for it until preConditionDeadlineSeconds ("
                         + orZero(ops.getSpec().preConditionDeadlineSeconds) + "s after creation) passes",
                         Duration.between(Instant.now(), deadline).plusMillis(100));
@@ -190,33 +193,33 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             if (fresh != null) {
                 return pending(ops, fresh, context, false);
             }
-            OpsStatus.condition(ops, "Validated", false, "ValidationFailed", validation.summary());
-            return finish(ops, context, OpsPhase.FAILED, "ValidationFailed", validation.summary());
+            OpsStatus.condition(ops, ConditionType.VALIDATED, false, Reasons.VALIDATION_FAILED, validation.summary());
+            return finish(ops, context, OpsPhase.FAILED.value(), Reasons.VALIDATION_FAILED, validation.summary());
         }
         metrics.planComputed(ops);
         if (Boolean.TRUE.equals(ops.getSpec().dryRun)) {
-            OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+            OpsStatus.condition(ops, ConditionType.VALIDATED, true, Reasons.VALIDATED, "the request is valid");
             ops.getStatus().plan = OpsStatus.plan(validation.plans());
             ScaleInGuardGate.annotate(ops.getStatus().plan, scaleInGuard.judge(cluster, validation.plans(), Boolean.TRUE.equals(ops.getSpec().force)));
             ops.getStatus().progress = "0/0";
-            return finish(ops, context, OpsPhase.SUCCEED, "DryRun", "dry run: the plan is in status.plan; nothing was changed");
+            return finish(ops, context, OpsPhase.SUCCEED.value(), Reasons.DRY_RUN, "dry run: the plan is in status.plan; nothing was changed");
         }
 
         List<OpsRequest> peers = peers(ops);
         if (!Boolean.TRUE.equals(ops.getSpec().force)) {
             Optional<OpsRequest> failedHead = peers.stream().filter(p -> failedWhileAhead(p, ops)).findFirst();
             if (failedHead.isPresent()) {
-                return finish(ops, context, OpsPhase.CANCELLED, "CancelByController", "opsrequest "
+                return finish(ops, context, OpsPhase.CANCELLED.value(), Reasons.CANCEL_BY_CONTROLLER, "opsrequest "
                         + failedHead.get().getMetadata().getName() + " ahead of this one failed; this ops was planned on a state that did not happen", validation.plans());
             }
             List<OpsRequest> ahead = peers.stream().filter(p -> isAhead(p, ops)).toList();
             if (!ahead.isEmpty()) {
-                long waiting = peers.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count();
-                if (waiting >= maxQueue && ahead.stream().filter(p -> OpsPhase.PENDING.equals(phaseOf(p))).count() >= maxQueue) {
-                    return finish(ops, context, OpsPhase.FAILED, "QueueFull", "more than " + maxQueue
+                long waiting = peers.stream().filter(p -> OpsPhase.PENDING.value().equals(phaseOf(p))).count();
+                if (waiting >= maxQueue && ahead.stream().filter(p -> OpsPhase.PENDING.value().equals(phaseOf(p))).count() >= maxQueue) {
+                    return finish(ops, context, OpsPhase.FAILED.value(), Reasons.QUEUE_FULL, "more than " + maxQueue
                             + " opsrequests are waiting for cluster " + ops.getSpec().clusterName, validation.plans());
                 }
-                return waitFor(ops, context, true, "OpsInProgress", "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
+                return waitFor(ops, context, true, Reasons.OPS_IN_PROGRESS, "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
                         + " (" + phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, Duration.ofSeconds(5));
             }
             Optional<String> unsettled = ComponentPhases.notSettled(cluster, validation.plans().keySet(), false);
@@ -225,7 +228,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             if (lagging.isPresent() && Instant.now().isBefore(created(ops).plus(settle.window()).plus(GENERATION_GRACE))) {
                 // The Cluster changed and its status does not say so yet (a status that only restates a rollout under
                 // way waits for the settle window): no verdict either way, wait for it rather than start mid-rollout.
-                return waitFor(ops, context, true, "ClusterPhase", lagging.get(), settle.window().plusMillis(100));
+                return waitFor(ops, context, true, Reasons.CLUSTER_PHASE, lagging.get(), settle.window().plusMillis(100));
             }
             if (unsettled.isPresent()) {
                 Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
@@ -235,15 +238,15 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                     if (fresh != null) {
                         return pending(ops, fresh, context, false);
                     }
-                    return finish(ops, context, OpsPhase.FAILED, "PreConditionFailed", message, validation.plans());
+                    return finish(ops, context, OpsPhase.FAILED.value(), Reasons.PRE_CONDITION_FAILED, message, validation.plans());
                 }
-                return waitFor(ops, context, true, "ClusterPhase", message,
+                return waitFor(ops, context, true, Reasons.CLUSTER_PHASE, message,
                         Duration.between(Instant.now(), deadline).plusMillis(100));
             }
         } else {
             Optional<String> conflict = forceConflict(ops, validation.plans(), peers);
             if (conflict.isPresent()) {
-                return finish(ops, context, OpsPhase.FAILED, "ConflictWithRunningOps", conflict.get(), validation.plans());
+                return finish(ops, context, OpsPhase.FAILED.value(), Reasons.CONFLICT_WITH_RUNNING_OPS, conflict.get(), validation.plans());
             }
         }
 
@@ -255,11 +258,11 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         OpsRequestStatus status = ops.getStatus();
         status.lastConfiguration = OpsView.snapshotOf(live, requests);
         status.startTimestamp = Conditions.now();
-        OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
-        OpsStatus.condition(ops, "WaitForProgressing", false, "Started", "the ops left the queue");
-        OpsStatus.condition(ops, "Progressing", true, "Creating", "snapshot taken; applying the plan to the Cluster");
+        OpsStatus.condition(ops, ConditionType.VALIDATED, true, Reasons.VALIDATED, "the request is valid");
+        OpsStatus.condition(ops, ConditionType.WAIT_FOR_PROGRESSING, false, Reasons.STARTED, "the ops left the queue");
+        OpsStatus.condition(ops, ConditionType.PROGRESSING, true, OpsPhase.CREATING.value(), "snapshot taken; applying the plan to the Cluster");
         metrics.queueWait(ops, Duration.between(created(ops), Instant.now()));
-        transition(ops, context, OpsPhase.CREATING, "Creating",
+        transition(ops, context, OpsPhase.CREATING.value(), OpsPhase.CREATING.value(),
                 "snapshot of " + String.join(", ", status.lastConfiguration.components.keySet()) + " taken");
         // One status write per reconcile: the snapshot is persisted; the Cluster apply and the Running write are the
         // next reconcile's, at once (a restarted operator resumes there too).
@@ -276,14 +279,14 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             Map<String, ScalingPlan> plans) {
         var verdict = ScaleInGuardGate.overall(scaleInGuard.judge(cluster, plans, Boolean.TRUE.equals(ops.getSpec().force)));
         if (verdict.isEmpty() || verdict.get().result().allowsScaleIn()) {
-            verdict.filter(v -> v.result() == ScaleInGuard.Result.SKIPPED).ifPresent(v -> events.warning(ops, ScaleInGuardGate.SKIPPED, v.message()));
-            verdict.filter(v -> v.result() == ScaleInGuard.Result.SAFE).ifPresent(v -> events.normal(ops, ScaleInGuardGate.SAFE, v.message()));
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SKIPPED).ifPresent(v -> events.warning(ops, Reasons.SCALE_IN_GUARD_SKIPPED, v.message()));
+            verdict.filter(v -> v.result() == ScaleInGuard.Result.SAFE).ifPresent(v -> events.normal(ops, Reasons.SCALE_IN_SAFE, v.message()));
             return Optional.empty();
         }
         String reason = ScaleInGuardGate.reason(verdict.get().result());
         Instant deadline = created(ops).plusSeconds(orZero(ops.getSpec().preConditionDeadlineSeconds));
         if (!Instant.now().isBefore(deadline)) {
-            return Optional.of(finish(ops, context, OpsPhase.FAILED, reason, verdict.get().message(), plans));
+            return Optional.of(finish(ops, context, OpsPhase.FAILED.value(), reason, verdict.get().message(), plans));
         }
         Duration untilDeadline = Duration.between(Instant.now(), deadline).plusMillis(100);
         return Optional.of(waitFor(ops, context, true, reason, verdict.get().message(),
@@ -298,16 +301,16 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
                 .onItem().ifNull().failWith(() -> new PlanFailure(planError(ops, observed)))
                 .onItem().transformToUni(plans -> applyToCluster(ops, observed, targets(plans, false))
                         .map(cluster -> startRunning(ops, context, plans, cluster)))
-                .onFailure(PlanFailure.class).recoverWithItem(e -> finish(ops, context, OpsPhase.FAILED, "PlanFailed", e.getMessage()))
+                .onFailure(PlanFailure.class).recoverWithItem(e -> finish(ops, context, OpsPhase.FAILED.value(), Reasons.PLAN_FAILED, e.getMessage()))
                 .await().atMost(APPLY_WAIT);
     }
 
     private UpdateControl<OpsRequest> startRunning(OpsRequest ops, Context<OpsRequest> context, Map<String, ScalingPlan> plans,
             Cluster cluster) {
         ops.getStatus().plan = OpsStatus.plan(plans);
-        OpsStatus.condition(ops, "Progressing", true, "Running", "the plan is applied; waiting for pods");
+        OpsStatus.condition(ops, ConditionType.PROGRESSING, true, OpsPhase.RUNNING.value(), "the plan is applied; waiting for pods");
         OpsStatus.progress(ops, OpsProgress.compute(plans, observedPods(context, ops)), ComponentPhases.messages(cluster));
-        transition(ops, context, OpsPhase.RUNNING, "Running", describe(plans));
+        transition(ops, context, OpsPhase.RUNNING.value(), OpsPhase.RUNNING.value(), describe(plans));
         return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
     }
 
@@ -323,17 +326,17 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private UpdateControl<OpsRequest> running(OpsRequest ops, Cluster cluster, Context<OpsRequest> context) {
         Map<String, ScalingPlan> plans = plans(ops, cluster);
         if (plans == null) {
-            return finish(ops, context, OpsPhase.FAILED, "PlanFailed", planError(ops, cluster));
+            return finish(ops, context, OpsPhase.FAILED.value(), Reasons.PLAN_FAILED, planError(ops, cluster));
         }
         String phase = ops.getStatus().phase;
-        if (OpsPhase.RUNNING.equals(phase) && Boolean.TRUE.equals(ops.getSpec().cancel)) {
+        if (OpsPhase.RUNNING.value().equals(phase) && Boolean.TRUE.equals(ops.getSpec().cancel)) {
             cluster = applyToCluster(ops, cluster, targets(plans, true)).await().atMost(APPLY_WAIT);
             ops.getStatus().cancelTimestamp = Conditions.now();
-            OpsStatus.condition(ops, "Progressing", true, "Cancelling", "the snapshot is re-applied; waiting for pods to match it");
-            transition(ops, context, OpsPhase.CANCELLING, "Cancelling", "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
+            OpsStatus.condition(ops, ConditionType.PROGRESSING, true, OpsPhase.CANCELLING.value(), "the snapshot is re-applied; waiting for pods to match it");
+            transition(ops, context, OpsPhase.CANCELLING.value(), OpsPhase.CANCELLING.value(), "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName);
             return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(NEXT_STEP);
         }
-        boolean cancelling = OpsPhase.CANCELLING.equals(phase);
+        boolean cancelling = OpsPhase.CANCELLING.value().equals(phase);
         Map<String, ScalingPlan> tracked = cancelling ? OpsProgress.cancel(plans) : plans;
         ProgressReport report = OpsProgress.compute(tracked, observedPods(context, ops));
         OpsStatus.progress(ops, report, ComponentPhases.messages(cluster));
@@ -343,25 +346,25 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (waitingForCluster) {
             // Pods are done; end only once the Cluster reports the result for the components this ops touched, so the
             // next ops starts from a settled component. Another component's unready pod does not hold this ops.
-            OpsStatus.condition(ops, "Progressing", true, "WaitingForCluster",
+            OpsStatus.condition(ops, ConditionType.PROGRESSING, true, Reasons.WAITING_FOR_CLUSTER,
                     "pod changes done; waiting for the Cluster to report the new state: " + unsettled.get());
         } else if (report.isComplete()) {
             if (cancelling) {
-                return finish(ops, context, OpsPhase.CANCELLED, "Cancelled", "pods match lastConfiguration again");
+                return finish(ops, context, OpsPhase.CANCELLED.value(), OpsPhase.CANCELLED.value(), "pods match lastConfiguration again");
             }
             if (report.isFailed()) {
-                return finish(ops, context, OpsPhase.FAILED, "PodFailed", "failed pods: " + String.join(", ", report.failedPods())
+                return finish(ops, context, OpsPhase.FAILED.value(), Reasons.POD_FAILED, "failed pods: " + String.join(", ", report.failedPods())
                         + "; " + report.details().stream().filter(d -> d.status() == ProgressStatus.Failed).map(d -> d.message())
                                 .collect(Collectors.joining("; ")));
             }
-            return finish(ops, context, OpsPhase.SUCCEED, "Succeed", "all " + report.total() + " pod changes done");
+            return finish(ops, context, OpsPhase.SUCCEED.value(), OpsPhase.SUCCEED.value(), "all " + report.total() + " pod changes done");
         }
         Instant deadline = deadline(ops);
         if (!Instant.now().isBefore(deadline)) {
             String what = report.pendingPods().isEmpty()
                     ? "the pods are done but " + unsettled.orElse("the Cluster did not report the new state")
                     : "pods still pending: " + String.join(", ", report.pendingPods());
-            return finish(ops, context, OpsPhase.ABORTED, "DeadlineExceeded", "deadline of " + timeout(ops).toSeconds()
+            return finish(ops, context, OpsPhase.ABORTED.value(), Reasons.DEADLINE_EXCEEDED, "deadline of " + timeout(ops).toSeconds()
                     + "s passed; " + what);
         }
         // Pods done, Cluster about to report: transitional, held back for the settle window (usually Succeed comes first).
@@ -378,7 +381,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     // ---- After completion: TTL ---------------------------------------------------------------------------------
 
     private UpdateControl<OpsRequest> afterCompletion(OpsRequest ops) {
-        Integer ttl = OpsPhase.SUCCEED.equals(ops.getStatus().phase) ? ops.getSpec().ttlSecondsAfterSucceed
+        Integer ttl = OpsPhase.SUCCEED.value().equals(ops.getStatus().phase) ? ops.getSpec().ttlSecondsAfterSucceed
                 : ops.getSpec().ttlSecondsAfterUnsuccessfulCompletion;
         if (ttl == null || ops.getStatus().completionTimestamp == null) {
             return UpdateControl.noUpdate();
@@ -511,7 +514,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             return;
         }
         wakeups.wake(primaryCache.byIndex(BY_CLUSTER, SharedCaches.key(ended.getMetadata().getNamespace(), ended.getSpec().clusterName))
-                .stream().filter(o -> OpsPhase.PENDING.equals(phaseOf(o)) && !o.getMetadata().getName().equals(ended.getMetadata().getName()))
+                .stream().filter(o -> OpsPhase.PENDING.value().equals(phaseOf(o)) && !o.getMetadata().getName().equals(ended.getMetadata().getName()))
                 .map(ResourceID::fromResource).toList());
     }
 
@@ -530,7 +533,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (OpsPhase.isTerminal(phase) || Boolean.TRUE.equals(peer.getSpec().dryRun)) {
             return false;
         }
-        if (!OpsPhase.PENDING.equals(phase)) {
+        if (!OpsPhase.PENDING.value().equals(phase)) {
             return true;
         }
         return !Boolean.TRUE.equals(peer.getSpec().force) && QUEUE_ORDER.compare(peer, ops) < 0;
@@ -539,7 +542,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     /** The head failed after this ops had been queued behind it. */
     private static boolean failedWhileAhead(OpsRequest peer, OpsRequest ops) {
         var s = peer.getStatus();
-        return s != null && OpsPhase.FAILED.equals(s.phase) && s.startTimestamp != null && s.completionTimestamp != null
+        return s != null && OpsPhase.FAILED.value().equals(s.phase) && s.startTimestamp != null && s.completionTimestamp != null
                 && QUEUE_ORDER.compare(peer, ops) < 0
                 && !Instant.parse(s.completionTimestamp).isBefore(created(ops).minusSeconds(1));
     }
@@ -548,7 +551,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private Optional<String> forceConflict(OpsRequest ops, Map<String, ScalingPlan> plans, List<OpsRequest> peers) {
         for (OpsRequest peer : peers) {
             String phase = phaseOf(peer);
-            if (!(OpsPhase.CREATING.equals(phase) || OpsPhase.RUNNING.equals(phase)) || peer.getStatus().plan == null) {
+            if (!(OpsPhase.CREATING.value().equals(phase) || OpsPhase.RUNNING.value().equals(phase)) || peer.getStatus().plan == null) {
                 continue;
             }
             for (var entry : plans.entrySet()) {
@@ -570,10 +573,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private UpdateControl<OpsRequest> waitFor(OpsRequest ops, Context<OpsRequest> context, boolean validated, String reason,
             String message, Duration recheck) {
         if (validated) {
-            OpsStatus.condition(ops, "Validated", true, "Validated", "the request is valid");
+            OpsStatus.condition(ops, ConditionType.VALIDATED, true, Reasons.VALIDATED, "the request is valid");
         }
-        OpsStatus.condition(ops, "WaitForProgressing", true, reason, message);
-        ops.getStatus().phase = OpsPhase.PENDING;
+        OpsStatus.condition(ops, ConditionType.WAIT_FOR_PROGRESSING, true, reason, message);
+        ops.getStatus().phase = OpsPhase.PENDING.value();
         writeStatusIfChanged(ops, context, false);
         return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(recheck);
     }
@@ -594,7 +597,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private UpdateControl<OpsRequest> finish(OpsRequest ops, Context<OpsRequest> context, String phase, String reason, String message,
             Map<String, ScalingPlan> planned) {
         var status = ops.getStatus();
-        String from = status.phase == null ? OpsPhase.PENDING : status.phase;
+        String from = status.phase == null ? OpsPhase.PENDING.value() : status.phase;
         status.phase = phase;
         status.completionTimestamp = Conditions.now();
         if (status.progress == null) {
@@ -602,16 +605,16 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             status.progress = planned == null ? "-/-" : "0/" + planned.values().stream()
                     .mapToInt(p -> p.podsToCreate().size() + p.podsToDelete().size()).sum();
         }
-        OpsStatus.ended(ops, phase, reason);
-        OpsStatus.condition(ops, "Progressing", false, reason, message);
+        OpsStatus.ended(ops, OpsPhase.of(phase), reason);
+        OpsStatus.condition(ops, ConditionType.PROGRESSING, false, reason, message);
         OpsStatus.condition(ops, phase, true, reason, message);
-        if (OpsPhase.PENDING.equals(from)) {
-            OpsStatus.condition(ops, "WaitForProgressing", false, reason, message);
+        if (OpsPhase.PENDING.value().equals(from)) {
+            OpsStatus.condition(ops, ConditionType.WAIT_FOR_PROGRESSING, false, reason, message);
         }
         writeStatus(ops, context);
         settle.forget(ResourceID.fromResource(ops));
         wakeQueue(ops);
-        if (OpsPhase.SUCCEED.equals(phase)) {
+        if (OpsPhase.SUCCEED.value().equals(phase)) {
             events.normal(ops, reason, message);
         } else {
             events.warning(ops, reason, message);
@@ -690,7 +693,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     }
 
     static String phaseOf(OpsRequest ops) {
-        return ops.getStatus() == null || ops.getStatus().phase == null ? OpsPhase.PENDING : ops.getStatus().phase;
+        return ops.getStatus() == null || ops.getStatus().phase == null ? OpsPhase.PENDING.value() : ops.getStatus().phase;
     }
 
     private static String typeOf(OpsRequest ops) {

@@ -1,5 +1,7 @@
 package dev.ordinal.controller.ops;
 
+import dev.ordinal.api.vocabulary.DetailStatus;
+import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.controller.support.Conditions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,9 +75,9 @@ final class OpsStatus {
             ops.getStatus().plan.keySet().forEach(c -> components.computeIfAbsent(c, k -> new OpsComponentStatus()));
         }
         components.forEach((name, cs) -> {
-            boolean failed = cs.progressDetails.stream().anyMatch(d -> "Failed".equals(d.status));
-            boolean done = cs.progressDetails.stream().allMatch(d -> "Succeed".equals(d.status) || "Failed".equals(d.status));
-            cs.phase = failed ? "Failed" : done ? "Succeed" : "Running";
+            boolean failed = cs.progressDetails.stream().anyMatch(d -> DetailStatus.isFailed(d.status));
+            boolean done = cs.progressDetails.stream().allMatch(d -> DetailStatus.isDone(d.status));
+            cs.phase = (failed ? OpsPhase.FAILED : done ? OpsPhase.SUCCEED : OpsPhase.RUNNING).value();
         });
         status.components = components;
     }
@@ -85,23 +87,23 @@ final class OpsStatus {
      * {@code Aborted} with the reason, and each component's phase is {@code Failed} when one of its pods failed, the
      * ops' own phase when it has an unfinished detail or the ops was Cancelled, else {@code Succeed}.
      */
-    static void ended(OpsRequest ops, String phase, String reason) {
-        if (OpsPhase.SUCCEED.equals(phase)) {
+    static void ended(OpsRequest ops, OpsPhase phase, String reason) {
+        if (phase == OpsPhase.SUCCEED) {
             return;
         }
         String end = Conditions.now();
         ops.getStatus().components.values().forEach(cs -> {
             boolean unfinished = false;
             for (ProgressDetail d : cs.progressDetails) {
-                if (!"Succeed".equals(d.status) && !"Failed".equals(d.status)) {
+                if (!DetailStatus.isDone(d.status)) {
                     unfinished = true;
-                    d.status = "Aborted";
+                    d.status = DetailStatus.ABORTED.value();
                     d.message = "not done: the ops ended " + phase + " (" + reason + ") while " + d.message;
                     d.endTime = end;
                 }
             }
-            boolean failed = cs.progressDetails.stream().anyMatch(d -> "Failed".equals(d.status));
-            cs.phase = failed ? "Failed" : unfinished || OpsPhase.CANCELLED.equals(phase) ? phase : "Succeed";
+            boolean failed = cs.progressDetails.stream().anyMatch(d -> DetailStatus.isFailed(d.status));
+            cs.phase = (failed ? OpsPhase.FAILED : unfinished || phase == OpsPhase.CANCELLED ? phase : OpsPhase.SUCCEED).value();
         });
     }
 

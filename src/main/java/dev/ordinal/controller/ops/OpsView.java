@@ -1,5 +1,6 @@
 package dev.ordinal.controller.ops;
 
+import dev.ordinal.api.vocabulary.ClusterPhase;
 import dev.ordinal.controller.support.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ final class OpsView {
             components.putIfAbsent(c.name, new ComponentView(Shapes.of(c.replicas, c.instances, c.offlineInstances),
                     Shapes.limits(c.replicasLimit)));
         }
-        String phase = cluster.getMetadata().getDeletionTimestamp() != null ? "Deleting"
+        String phase = cluster.getMetadata().getDeletionTimestamp() != null ? ClusterPhase.DELETING.value()
                 : cluster.getStatus() == null ? null : cluster.getStatus().phase;
         return new ClusterView(true, phase, components);
     }
@@ -78,7 +79,7 @@ final class OpsView {
                     current == null ? null : current.limits()));
         });
         // Phase checks belong to Pending; from the snapshot on, the ops goes through whatever the phase.
-        return new ClusterView(true, "Running", components);
+        return new ClusterView(true, ClusterPhase.RUNNING.value(), components);
     }
 
     static LastConfiguration snapshotOf(ClusterView live, List<ScalingRequest> requests) {

@@ -1,5 +1,7 @@
 package dev.ordinal.controller.ops;
 
+import dev.ordinal.api.vocabulary.GuardResult;
+import dev.ordinal.api.vocabulary.Reasons;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,11 +32,6 @@ import dev.ordinal.observability.OpsMetrics;
  */
 @ApplicationScoped
 public class ScaleInGuardGate {
-    /** Reasons the ops controller writes for the guard (docs/troubleshooting.md). */
-    static final String BLOCKED = "ScaleInBlocked";
-    static final String UNAVAILABLE = "ScaleInGuardUnavailable";
-    static final String SKIPPED = "ScaleInGuardSkipped";
-    static final String SAFE = "ScaleInSafe";
 
     private final KafkaReplicas kafka;
     private final OpsMetrics metrics;
@@ -89,10 +86,10 @@ public class ScaleInGuardGate {
     /** The condition and Event reason of a verdict that holds the ops back or is reported. */
     static String reason(Result result) {
         return switch (result) {
-            case SAFE -> SAFE;
-            case BLOCKED -> BLOCKED;
-            case UNAVAILABLE -> UNAVAILABLE;
-            case SKIPPED -> SKIPPED;
+            case SAFE -> Reasons.SCALE_IN_SAFE;
+            case BLOCKED -> Reasons.SCALE_IN_BLOCKED;
+            case UNAVAILABLE -> Reasons.SCALE_IN_GUARD_UNAVAILABLE;
+            case SKIPPED -> Reasons.SCALE_IN_GUARD_SKIPPED;
         };
     }
 
@@ -102,12 +99,12 @@ public class ScaleInGuardGate {
             ComponentPlan cp = plan.get(component);
             if (cp != null) {
                 GuardVerdict gv = new GuardVerdict();
-                gv.result = switch (v.result()) {
-                    case SAFE -> "Safe";
-                    case BLOCKED -> "Blocked";
-                    case UNAVAILABLE -> "Unavailable";
-                    case SKIPPED -> "Skipped";
-                };
+                gv.result = (switch (v.result()) {
+                    case SAFE -> GuardResult.SAFE;
+                    case BLOCKED -> GuardResult.BLOCKED;
+                    case UNAVAILABLE -> GuardResult.UNAVAILABLE;
+                    case SKIPPED -> GuardResult.SKIPPED;
+                }).value();
                 gv.message = v.message();
                 cp.scaleInGuard = gv;
             }

@@ -10,13 +10,18 @@ import dev.ordinal.api.common.Condition;
 
 /** Sets conditions the Kubernetes way: lastTransitionTime moves only when the status flips. */
 public final class Conditions {
+    /** The status of a condition that holds. */
+    public static final String TRUE = "True";
+    /** The status of a condition that does not hold. */
+    public static final String FALSE = "False";
+
     private Conditions() {
     }
 
     public static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
             Long observedGeneration) {
         List<Condition> out = new ArrayList<>(current == null ? List.of() : current);
-        String value = status ? "True" : "False";
+        String value = status ? TRUE : FALSE;
         Condition existing = out.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
         Condition next = new Condition(type, value, reason, message);
         next.observedGeneration = observedGeneration;
@@ -41,7 +46,7 @@ public final class Conditions {
 
     public static boolean isTrue(List<Condition> conditions, String type) {
         Condition c = find(conditions, type);
-        return c != null && "True".equals(c.status);
+        return c != null && TRUE.equals(c.status);
     }
 
     /** Equal ignoring lastTransitionTime, so an unchanged status is not rewritten. */

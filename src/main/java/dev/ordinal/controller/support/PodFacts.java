@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 
 /** What Ordinal reads from a pod's status: ready, starting, unhealthy (and why), terminating, or failed for good. */
 public final class PodFacts {
-    /** Waiting reasons that will not clear on their own. */
-    private static final Set<String> PERMANENT = Set.of("ImagePullBackOff", "ErrImagePull", "InvalidImageName",
+    /** Kubernetes' waiting reasons that will not clear on their own: the pod has failed for good (docs/troubleshooting.md). */
+    public static final Set<String> PERMANENT_WAITING_REASONS = Set.of("ImagePullBackOff", "ErrImagePull", "InvalidImageName",
             "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError");
+    /** The scheduler's reason for a pod it cannot place: the pod is unhealthy, not starting (docs/troubleshooting.md). */
+    public static final String UNSCHEDULABLE = "Unschedulable";
 
     private PodFacts() {
     }
@@ -42,8 +44,8 @@ public final class PodFacts {
             return new PodState(Health.FAILED, terminating, failure);
         }
         PodCondition scheduled = condition(pod, "PodScheduled");
-        if (scheduled != null && "False".equals(scheduled.getStatus()) && "Unschedulable".equals(scheduled.getReason())) {
-            return new PodState(Health.UNHEALTHY, terminating, "Unschedulable" + suffix(scheduled.getMessage()));
+        if (scheduled != null && "False".equals(scheduled.getStatus()) && UNSCHEDULABLE.equals(scheduled.getReason())) {
+            return new PodState(Health.UNHEALTHY, terminating, UNSCHEDULABLE + suffix(scheduled.getMessage()));
         }
         if (pod.getStatus() == null || pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase())) {
             return new PodState(Health.STARTING, terminating, "starting");
@@ -66,7 +68,7 @@ public final class PodFacts {
         }
         for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
             String reason = cs.getState() == null || cs.getState().getWaiting() == null ? null : cs.getState().getWaiting().getReason();
-            if (reason != null && PERMANENT.contains(reason)) {
+            if (reason != null && PERMANENT_WAITING_REASONS.contains(reason)) {
                 String msg = cs.getState().getWaiting().getMessage();
                 return cs.getState().getWaiting().getReason() + (msg == null ? "" : ": " + msg);
             }
