@@ -1,5 +1,7 @@
 package dev.ordinal.access;
 
+import dev.ordinal.config.OrdinalConfig;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,8 +42,8 @@ public class AccessCache {
     }
 
     @Inject
-    public AccessCache(Reviews reviews, HttpAuthConfig config) {
-        this(reviews, config.cacheTtl(), config.cacheSize(), Infrastructure.getDefaultWorkerPool(), Ticker.systemTicker());
+    public AccessCache(Reviews reviews, OrdinalConfig ordinal) {
+        this(reviews, ordinal.http().auth().cacheTtl(), ordinal.http().auth().cacheSize(), Infrastructure.getDefaultWorkerPool(), Ticker.systemTicker());
     }
 
     /**

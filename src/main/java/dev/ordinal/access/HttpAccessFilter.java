@@ -1,5 +1,7 @@
 package dev.ordinal.access;
 
+import dev.ordinal.config.OrdinalConfig;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -66,10 +68,10 @@ public class HttpAccessFilter {
         }
     }
 
-    public HttpAccessFilter(AccessCache cache, HttpAuthConfig config,
+    public HttpAccessFilter(AccessCache cache, OrdinalConfig ordinal,
             @ConfigProperty(name = "quarkus.micrometer.export.prometheus.path", defaultValue = "/q/metrics") String metricsPath) {
         this.cache = cache;
-        this.config = config;
+        this.config = ordinal.http().auth();
         this.metricsPath = metricsPath;
     }
 

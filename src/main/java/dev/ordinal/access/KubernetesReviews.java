@@ -1,5 +1,7 @@
 package dev.ordinal.access;
 
+import dev.ordinal.config.OrdinalConfig;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -32,8 +34,8 @@ public class KubernetesReviews implements Reviews {
     private final List<String> audiences;
 
     @Inject
-    public KubernetesReviews(KubernetesClient client, HttpAuthConfig config) {
-        this(client, config.tokenAudiences(), config.reviewTimeout().toMillis());
+    public KubernetesReviews(KubernetesClient client, OrdinalConfig ordinal) {
+        this(client, ordinal.http().auth().tokenAudiences(), ordinal.http().auth().reviewTimeout().toMillis());
     }
 
     KubernetesReviews(KubernetesClient client, Optional<List<String>> audiences, long timeoutMillis) {

@@ -16,6 +16,7 @@ import dev.ordinal.access.Bearer;
 import dev.ordinal.access.Caller;
 import dev.ordinal.access.HttpAccessFilter;
 import dev.ordinal.access.HttpAuthConfig;
+import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.access.Permission;
 import dev.ordinal.access.Reviews.Authentication;
 import dev.ordinal.access.Reviews.Decision;
@@ -51,7 +52,8 @@ public class OpsEventsAccess {
     private final AccessCache cache;
     private final boolean enabled;
 
-    public OpsEventsAccess(AccessCache cache, HttpAuthConfig config) {
+    public OpsEventsAccess(AccessCache cache, OrdinalConfig ordinal) {
+        HttpAuthConfig config = ordinal.http().auth();
         this.cache = cache;
         this.enabled = config.events() == HttpAuthConfig.Mode.KUBERNETES;
     }

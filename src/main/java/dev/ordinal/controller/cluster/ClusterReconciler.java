@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.ordinal.api.cluster.Cluster;
@@ -67,12 +66,12 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private final SharedCaches caches;
 
     public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
-            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") java.time.Duration settleWindow) {
+            SettleWindow settle) {
         this.client = client;
         this.caches = caches;
         this.events = events;
         this.metrics = metrics;
-        this.settle = new SettleWindow(settleWindow);
+        this.settle = settle;
     }
 
     /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
@@ -159,10 +158,10 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         Cluster current = cluster;
         if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
             if (!transitional) {
-                settle.forget(id);
+                settle.forget(SettleWindow.key(cluster));
             }
         } else {
-            var hold = settle.holdBack(id, transitional);
+            var hold = settle.holdBack(SettleWindow.key(cluster), transitional);
             if (hold.isPresent()) {
                 after = after == null || hold.get().compareTo(after) < 0 ? hold.get() : after;
             } else {
@@ -200,7 +199,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
-        settle.forget(ResourceID.fromResource(cluster));
+        settle.forget(SettleWindow.key(cluster));
         // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
         caches.clusterReconciled(cluster);
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete

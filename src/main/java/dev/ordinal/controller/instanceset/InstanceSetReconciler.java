@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
@@ -71,12 +70,12 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     private final SharedCaches caches;
 
     public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness, SharedCaches caches,
-            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") Duration settleWindow) {
+            SettleWindow settle) {
         this.client = client;
         this.caches = caches;
         this.events = events;
         this.readiness = readiness;
-        this.settle = new SettleWindow(settleWindow);
+        this.settle = settle;
     }
 
     @Override
@@ -148,7 +147,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     @Override
     public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
         readiness.forget(set);
-        settle.forget(ResourceID.fromResource(set));
+        settle.forget(SettleWindow.key(set));
         ours(set, context.getSecondaryResources(Pod.class)).forEach(p -> deletePod(set, p));
         if (retention(set.getSpec()).whenDeleted == Retention.Delete) {
             ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)).forEach(c -> deleteClaim(set, c));
@@ -322,11 +321,11 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         readiness.observe(set, next);
         if (InstanceSetStatusBuilder.same(set.getStatus(), next)) {
             if (!transitional) {
-                settle.forget(ResourceID.fromResource(set));
+                settle.forget(SettleWindow.key(set));
             }
             return UpdateControl.noUpdate();
         }
-        var hold = settle.holdBack(ResourceID.fromResource(set), transitional);
+        var hold = settle.holdBack(SettleWindow.key(set), transitional);
         if (hold.isPresent()) {
             return UpdateControl.<InstanceSet> noUpdate().rescheduleAfter(hold.get());
         }

@@ -19,13 +19,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus;
 import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.core.ComponentShape;
@@ -97,19 +97,16 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private final ScaleInGuardGate scaleInGuard;
 
     public OpsRequestReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, OpsEventStream opsEvents,
-            SharedCaches caches, ScaleInGuardGate scaleInGuard,
-            @ConfigProperty(name = "ordinal.ops.default-timeout", defaultValue = "30M") Duration defaultTimeout,
-            @ConfigProperty(name = "ordinal.ops.max-queue", defaultValue = "20") int maxQueue,
-            @ConfigProperty(name = "ordinal.status.settle-window", defaultValue = "1S") Duration settleWindow) {
+            SharedCaches caches, ScaleInGuardGate scaleInGuard, SettleWindow settle, OrdinalConfig config) {
         this.client = client;
         this.events = events;
         this.metrics = metrics;
         this.opsEvents = opsEvents;
         this.caches = caches;
         this.scaleInGuard = scaleInGuard;
-        this.defaultTimeout = defaultTimeout;
-        this.maxQueue = maxQueue;
-        this.settle = new SettleWindow(settleWindow);
+        this.defaultTimeout = config.ops().defaultTimeout();
+        this.maxQueue = config.ops().maxQueue();
+        this.settle = settle;
     }
 
     /**
@@ -612,7 +609,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             OpsStatus.condition(ops, ConditionType.WAIT_FOR_PROGRESSING, false, reason, message);
         }
         writeStatus(ops, context);
-        settle.forget(ResourceID.fromResource(ops));
+        settle.forget(SettleWindow.key(ops));
         wakeQueue(ops);
         if (OpsPhase.SUCCEED.value().equals(phase)) {
             events.normal(ops, reason, message);
@@ -635,7 +632,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (cached != null && OpsStatus.same(cached.getStatus(), ops.getStatus())) {
             return Optional.empty();
         }
-        Optional<Duration> hold = settle.holdBack(id, transitional);
+        Optional<Duration> hold = settle.holdBack(SettleWindow.key(ops), transitional);
         if (hold.isEmpty()) {
             writeStatus(ops, context);
         }

@@ -5,6 +5,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import dev.ordinal.config.OrdinalConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
@@ -19,9 +24,16 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * <p>
  * State is in memory and per object: a restarted operator writes at once, which is only one extra write.
  */
+@Singleton
 public final class SettleWindow {
     private final Duration window;
-    private final Map<ResourceID, Long> transitionalSince = new ConcurrentHashMap<>();
+    private final Map<Object, Long> transitionalSince = new ConcurrentHashMap<>();
+
+    /** The operator's one window, {@code ordinal.status.settle-window}, shared by the three controllers. */
+    @Inject
+    public SettleWindow(OrdinalConfig config) {
+        this(config.status().settleWindow());
+    }
 
     /** @param window how long a transitional status waits before it is written anyway; zero writes every status at once */
     public SettleWindow(Duration window) {
@@ -31,11 +43,11 @@ public final class SettleWindow {
     /**
      * Whether to hold back the status write for {@code key} now.
      *
-     * @param key          the object whose status is about to be written
+     * @param key          the object whose status is about to be written (its kind, namespace and name: one window per object)
      * @param transitional whether the status to write describes a state about to change (e.g. pods just created)
      * @return empty: write now; otherwise the delay after which the caller must reconcile again (the rest of the window)
      */
-    public Optional<Duration> holdBack(ResourceID key, boolean transitional) {
+    public Optional<Duration> holdBack(Object key, boolean transitional) {
         if (!transitional || window.isZero()) {
             transitionalSince.remove(key);
             return Optional.empty();
@@ -47,8 +59,16 @@ public final class SettleWindow {
     }
 
     /** Forgets an object (deleted, or its ops ended). */
-    public void forget(ResourceID key) {
+    public void forget(Object key) {
         transitionalSince.remove(key);
+    }
+
+    /** The key of {@code resource}'s window: its kind, namespace and name (a Cluster and an InstanceSet may share a name). */
+    public static Object key(HasMetadata resource) {
+        return new Key(resource.getKind(), ResourceID.fromResource(resource));
+    }
+
+    private record Key(String kind, ResourceID id) {
     }
 
     /** The configured window. */
