@@ -1,7 +1,5 @@
 package dev.ordinal.access;
 
-import dev.ordinal.config.OrdinalConfig;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +17,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import dev.ordinal.access.Reviews.Authentication;
 import dev.ordinal.access.Reviews.Decision;
+import dev.ordinal.config.OrdinalConfig;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**

@@ -1,7 +1,5 @@
 package dev.ordinal.access;
 
-import dev.ordinal.config.OrdinalConfig;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -13,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.ordinal.access.HttpAuthConfig.Mode;
 import dev.ordinal.access.Reviews.Authentication;
+import dev.ordinal.config.OrdinalConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;

@@ -1,6 +1,5 @@
 package dev.ordinal.kafka;
 
-import dev.ordinal.config.OrdinalConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -24,9 +24,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.core.ScaleInGuard.Replica;
 
 /**

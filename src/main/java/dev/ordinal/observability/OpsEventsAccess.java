@@ -16,10 +16,10 @@ import dev.ordinal.access.Bearer;
 import dev.ordinal.access.Caller;
 import dev.ordinal.access.HttpAccessFilter;
 import dev.ordinal.access.HttpAuthConfig;
-import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.access.Permission;
 import dev.ordinal.access.Reviews.Authentication;
 import dev.ordinal.access.Reviews.Decision;
+import dev.ordinal.config.OrdinalConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 

@@ -4,14 +4,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.ordinal.controller.cluster.ClusterReconciler;
-import dev.ordinal.controller.instanceset.InstanceSetReconciler;
-import dev.ordinal.controller.ops.OpsRequestReconciler;
 import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.config.TestConfig;
+import dev.ordinal.controller.cluster.ClusterReconciler;
+import dev.ordinal.controller.instanceset.InstanceSetReconciler;
+import dev.ordinal.controller.ops.ClusterWriter;
+import dev.ordinal.controller.ops.OpsAnnouncer;
+import dev.ordinal.controller.ops.OpsRequestReconciler;
 import dev.ordinal.controller.ops.ScaleInGuardGate;
 import dev.ordinal.controller.support.SettleWindow;
 import dev.ordinal.controller.support.SharedCaches;
+import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.kafka.KafkaReplicas;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
@@ -65,12 +68,14 @@ final class OrdinalProcess implements AutoCloseable {
         // One cache per kind, shared by the three controllers, as in the operator; its configuration's defaults.
         var caches = new SharedCaches();
         OrdinalConfig config = config(defaultTimeout);
-        var settle = new SettleWindow(config);
-        operator.register(new ClusterReconciler(client, events, metrics, caches, settle), o -> o.settingNamespaces(ns));
-        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, settle),
+        var statuses = new StatusWriter(new SettleWindow(config));
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses), o -> o.settingNamespaces(ns));
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses),
                 o -> o.settingNamespaces(ns));
-        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, config), caches,
-                new ScaleInGuardGate(new KafkaReplicas(config), metrics), settle, config), o -> o.settingNamespaces(ns));
+        var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
+        operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
+                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config),
+                o -> o.settingNamespaces(ns));
     }
 
     /** The operator's configuration with its defaults (OrdinalConfig), but this ops deadline. */

@@ -1,22 +1,12 @@
 package dev.ordinal.controller.cluster;
 
-import dev.ordinal.api.vocabulary.ComponentPhase;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.Reasons;
-import dev.ordinal.controller.support.Conditions;
-import dev.ordinal.controller.support.Labels;
-import dev.ordinal.controller.support.Naming;
-import dev.ordinal.controller.support.Ownership;
-import dev.ordinal.controller.support.SettleWindow;
-import dev.ordinal.controller.support.SharedCaches;
-import java.util.concurrent.TimeUnit;
-
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -26,6 +16,16 @@ import dev.ordinal.api.cluster.ClusterStatus;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.api.vocabulary.ComponentPhase;
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.Reasons;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
+import dev.ordinal.controller.support.SharedCaches;
+import dev.ordinal.controller.support.StatusWriter;
+import dev.ordinal.controller.support.StatusWriter.Outcome;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -35,15 +35,15 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
-import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 
 /**
  * Runs a Cluster as one InstanceSet per component.
@@ -61,21 +61,21 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private final EventRecorder events;
     private final OpsMetrics metrics;
 
-    private final SettleWindow settle;
+    private final StatusWriter statuses;
 
     private final SharedCaches caches;
 
     public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
-            SettleWindow settle) {
+            StatusWriter statuses) {
         this.client = client;
         this.caches = caches;
         this.events = events;
         this.metrics = metrics;
-        this.settle = settle;
+        this.statuses = statuses;
     }
 
     /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
-    private static final java.time.Duration NAME_RECHECK = java.time.Duration.ofSeconds(10);
+    private static final Duration NAME_RECHECK = Duration.ofSeconds(10);
     private volatile InformerEventSource<InstanceSet, Cluster> instanceSetSource;
 
     @Override
@@ -141,42 +141,22 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     }
 
     /**
-     * The one status write of a reconcile, then the Cluster is handed to the other controllers ({@link SharedCaches}):
-     * nothing is written when {@code next} equals the status held, nor yet when it is {@code transitional} and younger
-     * than the settle window (the reconcile is repeated when the window ends).
-     * <p>
-     * The write carries the resourceVersion the reconcile observed (optimistic lock): a status write that lands after a
-     * spec change (the ops' apply) would otherwise swallow that change's event, and the new generation would never be
-     * reconciled. A 409 fails the reconcile, which JOSDK retries on the new version.
+     * The one status write of a reconcile ({@link StatusWriter}: nothing when {@code next} says what the Cluster's
+     * status says, nor yet when it is {@code transitional} and younger than the settle window; otherwise with the
+     * resourceVersion the reconcile observed, because a status write that lands after a spec change, the ops' apply,
+     * would swallow that change's event; a 409 reconciles again on the new version). Then the Cluster is handed to the
+     * other controllers ({@link SharedCaches}).
      *
      * @param recheck reconcile again after this long even when nothing changes (null: only on events)
      */
     private UpdateControl<Cluster> status(Cluster cluster, ClusterStatus next, boolean transitional, Context<Cluster> context,
-            java.time.Duration recheck) {
-        ResourceID id = ResourceID.fromResource(cluster);
-        java.time.Duration after = recheck;
-        Cluster current = cluster;
-        if (ClusterStatusBuilder.same(cluster.getStatus(), next)) {
-            if (!transitional) {
-                settle.forget(SettleWindow.key(cluster));
-            }
-        } else {
-            var hold = settle.holdBack(SettleWindow.key(cluster), transitional);
-            if (hold.isPresent()) {
-                after = after == null || hold.get().compareTo(after) < 0 ? hold.get() : after;
-            } else {
-                Cluster body = new Cluster();
-                body.setMetadata(new ObjectMetaBuilder().withName(cluster.getMetadata().getName())
-                        .withNamespace(cluster.getMetadata().getNamespace())
-                        .withResourceVersion(cluster.getMetadata().getResourceVersion()).build());
-                body.setStatus(next);
-                current = context.resourceOperations().serverSideApplyPrimaryStatus(body);
-                if (current.getStatus() == null) {
-                    current.setStatus(next);
-                }
-            }
+            Duration recheck) {
+        Outcome<Cluster> outcome = statuses.write(cluster, next, transitional, context);
+        if (outcome instanceof Outcome.Stale<Cluster>) {
+            return UpdateControl.<Cluster> noUpdate().rescheduleAfter(StatusWriter.STALE_RECHECK);
         }
-        caches.clusterReconciled(current);
+        caches.clusterReconciled(outcome instanceof Outcome.Written<Cluster> written ? written.saved() : cluster);
+        Duration after = outcome.recheck().filter(d -> recheck == null || d.compareTo(recheck) < 0).orElse(recheck);
         return after == null ? UpdateControl.noUpdate() : UpdateControl.<Cluster> noUpdate().rescheduleAfter(after);
     }
 
@@ -199,7 +179,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
-        settle.forget(SettleWindow.key(cluster));
+        statuses.forget(cluster);
         // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
         caches.clusterReconciled(cluster);
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
@@ -208,11 +188,12 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             String msg = "terminationPolicy is DoNotTerminate: set it to Delete or WipeOut to delete this cluster";
             if (!Reasons.DO_NOT_TERMINATE.equals(reasonOf(cluster, ConditionType.TERMINATING))) {
                 events.warning(cluster, Reasons.DELETION_REFUSED, msg);
-                ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
+                ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : JSON.clone(cluster.getStatus());
                 status.conditions = Conditions.set(status.conditions, ConditionType.TERMINATING, false, Reasons.DO_NOT_TERMINATE, msg,
                         cluster.getMetadata().getGeneration());
-                cluster.setStatus(status);
-                client.resource(cluster).subresource("status").patch();
+                if (statuses.write(cluster, status, false, context) instanceof Outcome.Stale<Cluster>) {
+                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(StatusWriter.STALE_RECHECK.toMillis());
+                }
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
         }

@@ -3,7 +3,6 @@ package dev.ordinal.controller.cluster;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
@@ -79,27 +78,5 @@ final class ClusterStatusBuilder {
             }
         });
         return b.toString();
-    }
-
-    /** Equal for the purpose of deciding whether to write (transition times of conditions ignored). */
-    static boolean same(ClusterStatus a, ClusterStatus b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (!Objects.equals(a.phase, b.phase) || !Objects.equals(a.observedGeneration, b.observedGeneration)
-                || !Objects.equals(a.componentSummary, b.componentSummary) || !Conditions.sameState(a.conditions, b.conditions)
-                || a.components.size() != b.components.size()) {
-            return false;
-        }
-        for (var e : a.components.entrySet()) {
-            ComponentStatus x = e.getValue();
-            ComponentStatus y = b.components.get(e.getKey());
-            if (y == null || !Objects.equals(x.phase, y.phase) || !Objects.equals(x.replicas, y.replicas)
-                    || !Objects.equals(x.readyReplicas, y.readyReplicas) || !Objects.equals(x.offlineInstances, y.offlineInstances)
-                    || !Objects.equals(PodMessages.orEmpty(x.message), PodMessages.orEmpty(y.message))) {
-                return false;
-            }
-        }
-        return true;
     }
 }

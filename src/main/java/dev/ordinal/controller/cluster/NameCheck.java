@@ -1,8 +1,5 @@
 package dev.ordinal.controller.cluster;
 
-import dev.ordinal.api.vocabulary.Reasons;
-import dev.ordinal.controller.support.Naming;
-import dev.ordinal.controller.support.Ownership;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +13,9 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.InstanceTemplate;
 import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.vocabulary.Reasons;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
 import dev.ordinal.core.GeneratedNames;
 import dev.ordinal.core.GeneratedNames.Component;
 import dev.ordinal.core.GeneratedNames.Template;

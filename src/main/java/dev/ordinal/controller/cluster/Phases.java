@@ -5,10 +5,10 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.vocabulary.ClusterPhase;
 import dev.ordinal.api.vocabulary.ComponentPhase;
 import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.controller.support.Conditions;
 
 /**

@@ -1,21 +1,20 @@
 package dev.ordinal.controller.instanceset;
 
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.Reasons;
-import dev.ordinal.controller.support.Conditions;
-import dev.ordinal.controller.support.PodFacts;
-import dev.ordinal.controller.support.PodMessages;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.api.instanceset.InstanceSetStatus.InstanceStatus;
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.Reasons;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.PodMessages;
 import dev.ordinal.core.InstanceNames;
 import dev.ordinal.core.PodRollout;
 import dev.ordinal.core.PodRollout.Health;
@@ -109,30 +108,5 @@ final class InstanceSetStatusBuilder {
             b.append("; to delete: ").append(String.join(", ", extra));
         }
         return b.toString();
-    }
-
-    static boolean same(InstanceSetStatus a, InstanceSetStatus b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return Objects.equals(a.replicas, b.replicas) && Objects.equals(a.readyReplicas, b.readyReplicas)
-                && Objects.equals(a.availableReplicas, b.availableReplicas)
-                && Objects.equals(a.observedGeneration, b.observedGeneration)
-                && sameInstances(a.instanceStatus, b.instanceStatus)
-                && Objects.equals(a.offlineInstances, b.offlineInstances)
-                && Objects.equals(PodMessages.orEmpty(a.message), PodMessages.orEmpty(b.message))
-                && Conditions.sameState(a.conditions, b.conditions);
-    }
-
-    private static boolean sameInstances(List<InstanceStatus> a, List<InstanceStatus> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!Objects.equals(a.get(i).podName, b.get(i).podName) || !Objects.equals(a.get(i).ready, b.get(i).ready)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

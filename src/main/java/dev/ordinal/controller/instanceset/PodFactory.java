@@ -1,7 +1,5 @@
 package dev.ordinal.controller.instanceset;
 
-import dev.ordinal.controller.support.Labels;
-import dev.ordinal.controller.support.Ownership;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +9,8 @@ import java.util.Optional;
 import dev.ordinal.api.common.InstanceTemplate;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Ownership;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;

@@ -1,7 +1,5 @@
 package dev.ordinal.controller.ops;
 
-import dev.ordinal.controller.support.Labels;
-import dev.ordinal.controller.support.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.TemplateShape;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -1,7 +1,5 @@
 package dev.ordinal.controller.ops;
 
-import dev.ordinal.api.vocabulary.ComponentPhase;
-import dev.ordinal.controller.support.PodMessages;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +8,8 @@ import java.util.Optional;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
+import dev.ordinal.api.vocabulary.ComponentPhase;
+import dev.ordinal.controller.support.PodMessages;
 
 /**
  * How the OpsRequest controller reads a Cluster's status: per component, never the Cluster as a whole (spec amendment

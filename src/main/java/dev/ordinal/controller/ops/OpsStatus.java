@@ -1,36 +1,107 @@
 package dev.ordinal.controller.ops;
 
-import dev.ordinal.api.vocabulary.DetailStatus;
-import dev.ordinal.api.vocabulary.OpsPhase;
-import dev.ordinal.controller.support.Conditions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.OpsComponentStatus;
 import dev.ordinal.api.ops.OpsRequestStatus.ProgressDetail;
+import dev.ordinal.api.vocabulary.ConditionType;
+import dev.ordinal.api.vocabulary.DetailStatus;
+import dev.ordinal.api.vocabulary.OpsPhase;
+import dev.ordinal.api.vocabulary.Reasons;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
 import dev.ordinal.core.ScalingPlan;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
-/** Writes the core's plan and progress into an OpsRequest's status, keeping per-pod start and end times. */
+/**
+ * The status an ops decision writes, built on a copy of the observed one at one instant: the core's plan and progress
+ * (keeping per-pod start and end times), the conditions, and the end of an ops (docs/troubleshooting.md "OpsRequest").
+ * Pure: the time is passed in.
+ */
 final class OpsStatus {
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-    private OpsStatus() {
+    private final OpsRequestStatus status;
+    private final Long generation;
+    private final Instant now;
+
+    private OpsStatus(OpsRequestStatus status, Long generation, Instant now) {
+        this.status = status;
+        this.generation = generation;
+        this.now = now;
     }
 
-    static void condition(OpsRequest ops, String type, boolean value, String reason, String message) {
-        ops.getStatus().conditions = Conditions.set(ops.getStatus().conditions, type, value, reason, message,
-                ops.getMetadata().getGeneration());
+    /** A copy of {@code ops}' status (a new one when it has none) that has observed its generation, changed at {@code now}. */
+    static OpsStatus of(OpsRequest ops, Instant now) {
+        OpsRequestStatus copy = ops.getStatus() == null ? new OpsRequestStatus() : JSON.clone(ops.getStatus());
+        copy.observedGeneration = ops.getMetadata().getGeneration();
+        return new OpsStatus(copy, ops.getMetadata().getGeneration(), now);
     }
 
+    /** The status built so far. */
+    OpsRequestStatus status() {
+        return status;
+    }
+
+    /** The instant of this change as a status timestamp. */
+    String timestamp() {
+        return Conditions.timestamp(now);
+    }
+
+    OpsStatus condition(String type, boolean value, String reason, String message) {
+        status.conditions = Conditions.set(status.conditions, type, value, reason, message, generation, now);
+        return this;
+    }
+
+    OpsStatus validated() {
+        return condition(ConditionType.VALIDATED, true, Reasons.VALIDATED, "the request is valid");
+    }
+
+    OpsStatus phase(OpsPhase phase) {
+        status.phase = phase.value();
+        return this;
+    }
+
+    /** A Pending ops that waits: {@code WaitForProgressing=True} with the reason (after {@code Validated=True} when validated). */
+    OpsStatus waiting(boolean validated, String reason, String message) {
+        if (validated) {
+            validated();
+        }
+        return condition(ConditionType.WAIT_FOR_PROGRESSING, true, reason, message).phase(OpsPhase.PENDING);
+    }
+
+    /**
+     * The end of an ops: the phase, completionTimestamp, components and details that agree with it
+     * ({@link #ended}), {@code Progressing=False} and a condition named after the phase, both with the reason; an ops
+     * that ends while Pending also gets {@code WaitForProgressing=False}.
+     *
+     * @param planned the plan of an ops that ends before it started (its progress becomes "0/N"; null: "-/-")
+     */
+    OpsStatus finished(OpsPhase phase, String reason, String message, Map<String, ScalingPlan> planned) {
+        OpsPhase from = OpsQueue.phaseOf(status.phase);
+        status.phase = phase.value();
+        status.completionTimestamp = timestamp();
+        if (status.progress == null) {
+            status.progress = planned == null ? "-/-" : "0/" + planned.values().stream()
+                    .mapToInt(p -> p.podsToCreate().size() + p.podsToDelete().size()).sum();
+        }
+        ended(phase, reason);
+        condition(ConditionType.PROGRESSING, false, reason, message);
+        condition(phase.value(), true, reason, message);
+        if (from == OpsPhase.PENDING) {
+            condition(ConditionType.WAIT_FOR_PROGRESSING, false, reason, message);
+        }
+        return this;
+    }
+
+    /** {@code status.plan}: per component the target shape and the pods to create and delete. */
     static Map<String, ComponentPlan> plan(Map<String, ScalingPlan> plans) {
         Map<String, ComponentPlan> out = new LinkedHashMap<>();
         plans.forEach((name, p) -> {
@@ -46,17 +117,16 @@ final class OpsStatus {
     }
 
     /**
-     * Writes progress and per-pod details. A detail that is not done is followed by what the Cluster says of that pod
-     * ({@code messages}: component → {@code Pod/<name>} → text, from {@link ComponentPhases#messages}), so a pod that
-     * waits names the pod that blocks it and why.
+     * Writes progress and per-pod details (spec scenario 3: each pod's Pending → Processing → Succeed is shown). A
+     * detail that is not done is followed by what the Cluster says of that pod ({@code messages}: component →
+     * {@code Pod/<name>} → text, from {@link ComponentPhases#messages}), so a pod that waits names the pod that blocks it.
      */
-    static void progress(OpsRequest ops, ProgressReport report, Map<String, Map<String, String>> messages) {
-        OpsRequestStatus status = ops.getStatus();
+    OpsStatus progress(ProgressReport report, Map<String, Map<String, String>> messages) {
         status.progress = report.progress();
         Map<String, ProgressDetail> previous = new LinkedHashMap<>();
         status.components.values().forEach(c -> c.progressDetails.forEach(d -> previous.put(d.objectKey, d)));
         Map<String, OpsComponentStatus> components = new LinkedHashMap<>();
-        String now = Conditions.now();
+        String at = timestamp();
         for (var d : report.details()) {
             OpsComponentStatus cs = components.computeIfAbsent(d.component(), k -> new OpsComponentStatus());
             ProgressDetail before = previous.get(d.objectKey());
@@ -67,12 +137,12 @@ final class OpsStatus {
             String why = d.status().isDone() ? null : messages.getOrDefault(d.component(), Map.of()).get(d.objectKey());
             pd.message = why == null ? d.message() : d.message() + "; " + why;
             pd.startTime = before != null && before.startTime != null ? before.startTime
-                    : d.status() == ProgressStatus.Pending ? null : now;
-            pd.endTime = d.status().isDone() ? (before != null && before.endTime != null ? before.endTime : now) : null;
+                    : d.status() == ProgressStatus.Pending ? null : at;
+            pd.endTime = d.status().isDone() ? (before != null && before.endTime != null ? before.endTime : at) : null;
             cs.progressDetails.add(pd);
         }
-        if (ops.getStatus().plan != null) {
-            ops.getStatus().plan.keySet().forEach(c -> components.computeIfAbsent(c, k -> new OpsComponentStatus()));
+        if (status.plan != null) {
+            status.plan.keySet().forEach(c -> components.computeIfAbsent(c, k -> new OpsComponentStatus()));
         }
         components.forEach((name, cs) -> {
             boolean failed = cs.progressDetails.stream().anyMatch(d -> DetailStatus.isFailed(d.status));
@@ -80,6 +150,7 @@ final class OpsStatus {
             cs.phase = (failed ? OpsPhase.FAILED : done ? OpsPhase.SUCCEED : OpsPhase.RUNNING).value();
         });
         status.components = components;
+        return this;
     }
 
     /**
@@ -87,12 +158,12 @@ final class OpsStatus {
      * {@code Aborted} with the reason, and each component's phase is {@code Failed} when one of its pods failed, the
      * ops' own phase when it has an unfinished detail or the ops was Cancelled, else {@code Succeed}.
      */
-    static void ended(OpsRequest ops, OpsPhase phase, String reason) {
+    private void ended(OpsPhase phase, String reason) {
         if (phase == OpsPhase.SUCCEED) {
             return;
         }
-        String end = Conditions.now();
-        ops.getStatus().components.values().forEach(cs -> {
+        String end = timestamp();
+        status.components.values().forEach(cs -> {
             boolean unfinished = false;
             for (ProgressDetail d : cs.progressDetails) {
                 if (!DetailStatus.isDone(d.status)) {
@@ -105,23 +176,5 @@ final class OpsStatus {
             boolean failed = cs.progressDetails.stream().anyMatch(d -> DetailStatus.isFailed(d.status));
             cs.phase = (failed ? OpsPhase.FAILED : unfinished || phase == OpsPhase.CANCELLED ? phase : OpsPhase.SUCCEED).value();
         });
-    }
-
-    /** Equal for the purpose of deciding whether to write (timestamps of conditions ignored). */
-    static boolean same(OpsRequestStatus a, OpsRequestStatus b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (!Objects.equals(a.phase, b.phase) || !Objects.equals(a.progress, b.progress)
-                || !Conditions.sameState(a.conditions, b.conditions)) {
-            return false;
-        }
-        return JSON.asJson(strip(a)).equals(JSON.asJson(strip(b)));
-    }
-
-    private static OpsRequestStatus strip(OpsRequestStatus s) {
-        OpsRequestStatus c = JSON.clone(s);
-        c.conditions = List.of();
-        return c;
     }
 }

@@ -1,11 +1,10 @@
 package dev.ordinal.controller.ops;
 
-import dev.ordinal.api.vocabulary.ClusterPhase;
-import dev.ordinal.controller.support.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
@@ -13,9 +12,13 @@ import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentConfiguration;
 import dev.ordinal.api.ops.OpsRequestStatus.LastConfiguration;
+import dev.ordinal.api.vocabulary.ClusterPhase;
+import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ClusterView;
 import dev.ordinal.core.ClusterView.ComponentView;
 import dev.ordinal.core.ComponentShape;
+import dev.ordinal.core.OpsValidation;
+import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.core.ScalingRequest;
 import dev.ordinal.core.ScalingRequest.ScaleIn;
 import dev.ordinal.core.ScalingRequest.ScaleOut;
@@ -96,5 +99,51 @@ final class OpsView {
             last.components.put(r.componentName(), conf);
         }
         return last;
+    }
+
+    /** {@code spec.type} as the core names it (null when unset). */
+    static String typeOf(OpsRequest ops) {
+        return ops.getSpec().type == null ? null : ops.getSpec().type.name();
+    }
+
+    /**
+     * The plan of a started ops, recomputed from its snapshot ({@code status.lastConfiguration}) and the Cluster: the
+     * same on every reconcile (docs/ops-controller.md "Restart safety"). Null when there is no Cluster or snapshot, or
+     * they no longer give a valid plan ({@link #planError} says why).
+     */
+    static Map<String, ScalingPlan> plans(OpsRequest ops, Cluster cluster) {
+        if (cluster == null || ops.getStatus() == null || ops.getStatus().lastConfiguration == null) {
+            return null;
+        }
+        var result = OpsValidation.validate(ops.getSpec().clusterName, snapshot(cluster, ops.getStatus().lastConfiguration),
+                typeOf(ops), requests(ops));
+        return result.isValid() ? result.plans() : null;
+    }
+
+    /** Why {@link #plans} gave none: the Cluster is gone, the snapshot is missing, or what validation says. */
+    static String planError(OpsRequest ops, Cluster cluster) {
+        if (cluster == null) {
+            return "cluster " + ops.getSpec().clusterName + " no longer exists";
+        }
+        if (ops.getStatus() == null || ops.getStatus().lastConfiguration == null) {
+            return "status.lastConfiguration is missing";
+        }
+        return OpsValidation.validate(ops.getSpec().clusterName, snapshot(cluster, ops.getStatus().lastConfiguration),
+                typeOf(ops), requests(ops)).summary();
+    }
+
+    /** Each component's shape after the plan ({@code reverse}: before it, i.e. the snapshot a cancel re-applies). */
+    static Map<String, ComponentShape> targets(Map<String, ScalingPlan> plans, boolean reverse) {
+        Map<String, ComponentShape> out = new LinkedHashMap<>();
+        plans.forEach((c, p) -> out.put(c, reverse ? p.before() : p.after()));
+        return out;
+    }
+
+    /** "broker: replicas 2 → 3, create kafka-broker-2", the message of the Running Event. */
+    static String describe(Map<String, ScalingPlan> plans) {
+        return plans.values().stream().map(p -> p.component() + ": replicas " + p.before().replicas() + " → " + p.after().replicas()
+                + (p.podsToCreate().isEmpty() ? "" : ", create " + String.join(", ", p.podsToCreate()))
+                + (p.podsToDelete().isEmpty() ? "" : ", delete " + String.join(", ", p.podsToDelete())))
+                .collect(Collectors.joining("; "));
     }
 }

@@ -1,7 +1,5 @@
 package dev.ordinal.controller.ops;
 
-import dev.ordinal.api.vocabulary.GuardResult;
-import dev.ordinal.api.vocabulary.Reasons;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +13,8 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.GuardVerdict;
+import dev.ordinal.api.vocabulary.GuardResult;
+import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScaleInGuard.Broker;
 import dev.ordinal.core.ScaleInGuard.Result;

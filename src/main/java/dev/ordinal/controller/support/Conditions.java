@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 import dev.ordinal.api.common.Condition;
 
@@ -18,14 +17,26 @@ public final class Conditions {
     private Conditions() {
     }
 
+    /** {@link #set(List, String, boolean, String, String, Long, Instant)} at the time of the system clock. */
     public static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
             Long observedGeneration) {
+        return set(current, type, status, reason, message, observedGeneration, Instant.now());
+    }
+
+    /**
+     * {@code current} with the condition {@code type} set (added at the end when new); its lastTransitionTime is
+     * {@code now} when the status flips or the condition is new, else kept.
+     *
+     * @return a new list; {@code current} (may be null) is not changed
+     */
+    public static List<Condition> set(List<Condition> current, String type, boolean status, String reason, String message,
+            Long observedGeneration, Instant now) {
         List<Condition> out = new ArrayList<>(current == null ? List.of() : current);
         String value = status ? TRUE : FALSE;
         Condition existing = out.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
         Condition next = new Condition(type, value, reason, message);
         next.observedGeneration = observedGeneration;
-        next.lastTransitionTime = existing != null && value.equals(existing.status) ? existing.lastTransitionTime : now();
+        next.lastTransitionTime = existing != null && value.equals(existing.status) ? existing.lastTransitionTime : timestamp(now);
         if (existing != null) {
             out.set(out.indexOf(existing), next);
         } else {
@@ -49,25 +60,13 @@ public final class Conditions {
         return c != null && TRUE.equals(c.status);
     }
 
-    /** Equal ignoring lastTransitionTime, so an unchanged status is not rewritten. */
-    public static boolean sameState(List<Condition> a, List<Condition> b) {
-        List<Condition> x = a == null ? List.of() : a;
-        List<Condition> y = b == null ? List.of() : b;
-        if (x.size() != y.size()) {
-            return false;
-        }
-        for (int i = 0; i < x.size(); i++) {
-            Condition p = x.get(i);
-            Condition q = y.get(i);
-            if (!Objects.equals(p.type, q.type) || !Objects.equals(p.status, q.status) || !Objects.equals(p.reason, q.reason)
-                    || !Objects.equals(p.message, q.message) || !Objects.equals(p.observedGeneration, q.observedGeneration)) {
-                return false;
-            }
-        }
-        return true;
+    /** The system clock's time as a status timestamp. */
+    public static String now() {
+        return timestamp(Instant.now());
     }
 
-    public static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    /** A status timestamp: RFC 3339, whole seconds, as Kubernetes writes them ({@code 2026-12-05T17:58:26Z}). */
+    public static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }
