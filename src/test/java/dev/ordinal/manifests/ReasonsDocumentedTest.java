@@ -18,18 +18,18 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.ordinal.api.vocabulary.ClusterPhase;
-import dev.ordinal.api.vocabulary.ComponentPhase;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.DetailStatus;
-import dev.ordinal.api.vocabulary.GuardResult;
-import dev.ordinal.api.vocabulary.OpsPhase;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.vocabulary.ClusterPhase;
+import dev.ordinal.vocabulary.ComponentPhase;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.DetailStatus;
+import dev.ordinal.vocabulary.GuardResult;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
 
 /**
  * docs/troubleshooting.md explains every phase, condition type, reason and Event reason the controllers can write. They
- * are read from the typed vocabulary ({@code dev.ordinal.api.vocabulary}) and, for the Kubernetes reasons Ordinal
+ * are read from the typed vocabulary ({@code dev.ordinal.vocabulary}) and, for the Kubernetes reasons Ordinal
  * reports about pods, from {@link PodFacts}; and no controller may write a capitalised word that bypasses them.
  */
 class ReasonsDocumentedTest {
@@ -95,6 +95,6 @@ class ReasonsDocumentedTest {
                 }
             }
         }
-        assertEquals(Set.of(), stray, "a reason or phase spelled outside dev.ordinal.api.vocabulary: " + Arrays.toString(stray.toArray()));
+        assertEquals(Set.of(), stray, "a reason or phase spelled outside dev.ordinal.vocabulary: " + Arrays.toString(stray.toArray()));
     }
 }

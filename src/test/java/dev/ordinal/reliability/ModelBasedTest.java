@@ -23,9 +23,9 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.ReplicasLimit;
 import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.InstanceNames;
+import dev.ordinal.vocabulary.OpsPhase;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 
 /**

@@ -10,12 +10,12 @@ import dev.ordinal.api.cluster.ClusterStatus;
 import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.api.vocabulary.ClusterPhase;
-import dev.ordinal.api.vocabulary.ComponentPhase;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.PodMessages;
+import dev.ordinal.vocabulary.ClusterPhase;
+import dev.ordinal.vocabulary.ComponentPhase;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.Reasons;
 
 /** The one place a Cluster's status is computed, from its InstanceSets (phase rules in {@link Phases}). */
 final class ClusterStatusBuilder {

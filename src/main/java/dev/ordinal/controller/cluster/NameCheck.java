@@ -13,12 +13,12 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.InstanceTemplate;
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.Ownership;
 import dev.ordinal.core.GeneratedNames;
 import dev.ordinal.core.GeneratedNames.Component;
 import dev.ordinal.core.GeneratedNames.Template;
+import dev.ordinal.vocabulary.Reasons;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 
 /**

@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.Set;
 
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.api.vocabulary.ClusterPhase;
-import dev.ordinal.api.vocabulary.ComponentPhase;
-import dev.ordinal.api.vocabulary.ConditionType;
 import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.vocabulary.ClusterPhase;
+import dev.ordinal.vocabulary.ComponentPhase;
+import dev.ordinal.vocabulary.ConditionType;
 
 /**
  * The phase rules of a Cluster, pure (spec §1 and amendment §7a "degraded is not changing"; docs/troubleshooting.md

@@ -10,8 +10,6 @@ import java.util.stream.Collectors;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.api.instanceset.InstanceSetStatus.InstanceStatus;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.controller.support.PodMessages;
@@ -19,6 +17,8 @@ import dev.ordinal.core.InstanceNames;
 import dev.ordinal.core.PodRollout;
 import dev.ordinal.core.PodRollout.Health;
 import dev.ordinal.core.PodRollout.PodState;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.Reasons;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /** The one place an InstanceSet's status is computed, from the pods that exist. */

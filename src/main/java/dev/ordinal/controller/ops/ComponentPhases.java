@@ -8,8 +8,8 @@ import java.util.Optional;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus.ComponentStatus;
-import dev.ordinal.api.vocabulary.ComponentPhase;
 import dev.ordinal.controller.support.PodMessages;
+import dev.ordinal.vocabulary.ComponentPhase;
 
 /**
  * How the OpsRequest controller reads a Cluster's status: per component, never the Cluster as a whole (spec amendment

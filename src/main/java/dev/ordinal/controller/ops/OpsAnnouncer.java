@@ -6,10 +6,10 @@ import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * The one listener of an OpsRequest status the controller wrote (docs/architecture.md): the event stream sees every

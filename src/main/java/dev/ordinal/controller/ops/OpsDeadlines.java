@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * The time rules of an ops, pure (spec §6 and amendment §7a; docs/ops-controller.md "Choices made where the spec is

@@ -9,14 +9,14 @@ import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.OpsPhase;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.ops.OpsDecision.Notes;
 import dev.ordinal.core.OpsProgress;
 import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
 import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
 
 /**
  * What to do next with one OpsRequest, decided from what was observed and the time, without calling Kubernetes: a

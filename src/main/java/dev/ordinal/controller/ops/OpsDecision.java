@@ -7,8 +7,8 @@ import java.util.function.Function;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequestStatus;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.core.ComponentShape;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * What the ops controller does next, as a value ({@link OpsDecider#decide}); {@code OpsRequestReconciler} carries it

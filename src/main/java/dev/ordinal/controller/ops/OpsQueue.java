@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * The queue of one cluster's ops, pure (docs/ops-controller.md "Queue"; spec §5 "one at a time"): ops run one at a

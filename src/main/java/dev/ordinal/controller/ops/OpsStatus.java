@@ -10,14 +10,14 @@ import dev.ordinal.api.ops.OpsRequestStatus;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.OpsComponentStatus;
 import dev.ordinal.api.ops.OpsRequestStatus.ProgressDetail;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.DetailStatus;
-import dev.ordinal.api.vocabulary.OpsPhase;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.core.ProgressReport;
 import dev.ordinal.core.ProgressStatus;
 import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.DetailStatus;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**

@@ -12,7 +12,6 @@ import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentConfiguration;
 import dev.ordinal.api.ops.OpsRequestStatus.LastConfiguration;
-import dev.ordinal.api.vocabulary.ClusterPhase;
 import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ClusterView;
 import dev.ordinal.core.ClusterView.ComponentView;
@@ -24,6 +23,7 @@ import dev.ordinal.core.ScalingRequest.ScaleIn;
 import dev.ordinal.core.ScalingRequest.ScaleOut;
 import dev.ordinal.core.ScalingRequest.TemplateChange;
 import dev.ordinal.core.TemplateShape;
+import dev.ordinal.vocabulary.ClusterPhase;
 
 /** Translates an OpsRequest and its Cluster into what the core plans with, and back into the snapshot. */
 final class OpsView {

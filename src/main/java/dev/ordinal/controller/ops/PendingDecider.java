@@ -8,9 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.ConditionType;
-import dev.ordinal.api.vocabulary.OpsPhase;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.controller.ops.OpsDecision.Event;
 import dev.ordinal.controller.ops.OpsDecision.Finish;
 import dev.ordinal.controller.ops.OpsDecision.Notes;
@@ -19,6 +16,9 @@ import dev.ordinal.core.ClusterView;
 import dev.ordinal.core.OpsValidation;
 import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
 
 /**
  * The Pending step of an ops, pure (docs/ops-controller.md "The runbook", spec §5 and amendment §7a), as a chain of

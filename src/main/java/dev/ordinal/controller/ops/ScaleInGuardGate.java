@@ -13,8 +13,6 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.GuardVerdict;
-import dev.ordinal.api.vocabulary.GuardResult;
-import dev.ordinal.api.vocabulary.Reasons;
 import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScaleInGuard.Broker;
 import dev.ordinal.core.ScaleInGuard.Result;
@@ -22,6 +20,8 @@ import dev.ordinal.core.ScaleInGuard.Verdict;
 import dev.ordinal.core.ScalingPlan;
 import dev.ordinal.kafka.KafkaReplicas;
 import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.vocabulary.GuardResult;
+import dev.ordinal.vocabulary.Reasons;
 
 /**
  * The scale-in guard step of a Pending ops (docs/scaling-rules.md §8): for each component of the plan that has a

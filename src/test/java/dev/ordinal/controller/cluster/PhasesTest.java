@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.common.Condition;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
-import dev.ordinal.api.vocabulary.ClusterPhase;
-import dev.ordinal.api.vocabulary.ComponentPhase;
+import dev.ordinal.vocabulary.ClusterPhase;
+import dev.ordinal.vocabulary.ComponentPhase;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 /**

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.controller.ops.OpsDecision.Advance;
 import dev.ordinal.controller.ops.OpsDecision.Apply;
 import dev.ordinal.controller.ops.OpsDecision.Finish;
 import dev.ordinal.controller.ops.OpsDecision.Wait;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.core.ObservedPod;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * {@link OpsDecider} on a fixed clock: an ops' whole run, Pending → Creating → Running → Succeed, and the other ends

@@ -25,12 +25,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.controller.ops.OpsDecision.Finish;
 import dev.ordinal.controller.ops.OpsDecision.Wait;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * The queue of a cluster's ops ({@link OpsQueue}) and how Pending applies it (docs/ops-controller.md "Queue"; spec §5):

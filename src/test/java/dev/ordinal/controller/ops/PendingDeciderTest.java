@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.api.vocabulary.OpsPhase;
 import dev.ordinal.controller.ops.OpsDecision.Advance;
 import dev.ordinal.controller.ops.OpsDecision.Finish;
 import dev.ordinal.controller.ops.OpsDecision.ReadFreshCluster;
@@ -31,6 +30,7 @@ import dev.ordinal.controller.ops.OpsDecision.Wait;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.core.ScaleInGuard.Result;
 import dev.ordinal.core.ScaleInGuard.Verdict;
+import dev.ordinal.vocabulary.OpsPhase;
 
 /**
  * The Pending step ({@link PendingDecider}) on a fixed clock: cancel, the missing Cluster, validation, dry run, the

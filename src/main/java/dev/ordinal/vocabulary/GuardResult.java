@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 /**
  * The scale-in guard's verdict as a dry run reports it in {@code status.plan.<component>.scaleInGuard.result}

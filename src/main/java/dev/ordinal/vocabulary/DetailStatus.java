@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 /**
  * The status of one progress detail of an ops ({@code status.components.<name>.progressDetails[].status}; spec

@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 /**
  * The condition types Ordinal sets (docs/troubleshooting.md). An ops that ends also gets a condition named after its

@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 import java.util.Arrays;
 import java.util.Optional;

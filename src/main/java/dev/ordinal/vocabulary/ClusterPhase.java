@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 /**
  * The phase of a Cluster ({@code status.phase}; spec §1): the components' phases combined (rules in

@@ -1,4 +1,4 @@
-package dev.ordinal.api.vocabulary;
+package dev.ordinal.vocabulary;
 
 /**
  * Every condition reason and Event reason Ordinal writes, by the resource it is written on (docs/troubleshooting.md
