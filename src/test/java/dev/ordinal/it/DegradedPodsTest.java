@@ -24,6 +24,7 @@ import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +39,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class DegradedPodsTest {
     @KubeResource.Inject
     KubernetesClient client;

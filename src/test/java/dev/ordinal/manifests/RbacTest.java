@@ -21,6 +21,7 @@ import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.testkube.HttpCallers;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,6 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RbacKubeResource.class, restrictToAnnotatedClass = true)
+@RequiresControlPlane
 class RbacTest {
     private static final String NS = "rbac-seed";
     private static final Duration WAIT = Duration.ofSeconds(30);

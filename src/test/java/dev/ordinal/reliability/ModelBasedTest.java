@@ -25,6 +25,7 @@ import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.InstanceNames;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.vocabulary.OpsPhase;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 
@@ -38,6 +39,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
  * {@code -Dordinal.model.longSteps} (default 5000). {@code -Dordinal.model.seed=N} replays a run; every failure
  * prints its seed, step and the last actions.
  */
+@RequiresControlPlane
 class ModelBasedTest {
     static final int DEFAULT_STEPS = 500;
     private static final long RESTART_WINDOW_NANOS = Duration.ofSeconds(3).toNanos();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 
@@ -16,7 +17,8 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
  * Two Ordinal processes with distinct identities share one Lease: only the holder reconciles; when it stops, the
  * other acquires the Lease and finishes the work.
  */
-class LeaderElectionTest {
+@RequiresControlPlane
+class StandbyTakesOverTest {
     private static final String LEASE = "ordinal-leader";
     private Rig rig;
 
