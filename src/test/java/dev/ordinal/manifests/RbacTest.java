@@ -104,6 +104,17 @@ class RbacTest {
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-online-broker-2.yaml"), OpsRequest.class, driver));
         callTheHttpPort(driver);
 
+        // An ops the Cluster does not allow is refused only on what the API server holds: the operator reads the
+        // Cluster once (get) before it fails the ops, in case its cache lags a change the user just made.
+        OpsRequest invalid = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
+        invalid.getMetadata().setName("offline-a-broker-that-is-not-there");
+        invalid.getSpec().horizontalScaling.get(0).scaleIn.onlineInstancesToOffline = List.of("kafka-broker-7");
+        driver.resource(invalid).create();
+        await().atMost(WAIT).until(() -> {
+            OpsRequest o = driver.resources(OpsRequest.class).inNamespace(NS).withName(invalid.getMetadata().getName()).get();
+            return o.getStatus() != null && "Failed".equals(o.getStatus().phase);
+        });
+
         // A dry run that deletes itself one second after it ends (ttlSecondsAfterSucceed).
         OpsRequest dryRun = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
         dryRun.getMetadata().setName("dry-run-with-ttl");

@@ -33,6 +33,11 @@ public class ClusterWriter {
     /** Clusters as this controller's own apply answered, until the shared cache holds that generation. */
     private final Map<ResourceID, Cluster> applied = new ConcurrentHashMap<>();
 
+    /**
+     * @param client  the operator's client (the apply and the fresh read)
+     * @param metrics counts every apply attempt ({@code ordinal_ssa_writes_total})
+     * @param caches  the shared Cluster cache the ops decide on
+     */
     public ClusterWriter(KubernetesClient client, OpsMetrics metrics, SharedCaches caches) {
         this.client = client;
         this.metrics = metrics;

@@ -24,6 +24,7 @@ public class OpsAnnouncer {
     private final OpsMetrics metrics;
     private final OpsEventStream stream;
 
+    /** @param stream the in-process bus of {@code GET /ordinal/ops/events} */
     public OpsAnnouncer(EventRecorder events, OpsMetrics metrics, OpsEventStream stream) {
         this.events = events;
         this.metrics = metrics;

@@ -15,8 +15,8 @@ import dev.ordinal.core.ScalingPlan;
  *
  * @param ops       the OpsRequest as observed (never changed)
  * @param cluster   its Cluster (null: none, or being deleted)
- * @param pods      the pods of the Cluster by name, as the core sees them
- * @param peers     the other ops of the same Cluster, oldest first
+ * @param pods      the pods of the Cluster by name, as the core sees them (read for a started ops only)
+ * @param peers     the other ops of the same Cluster, oldest first (read for a Pending ops only)
  * @param guard     the scale-in guard, asked only when an ops is about to start or is a dry run
  * @param readFresh whether the decider may still ask for a fresh read of the Cluster ({@link OpsDecision.ReadFreshCluster})
  * @param settings  the operator's settings that the rules read

@@ -72,6 +72,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private final Wakeups<OpsRequest> wakeups = new Wakeups<>("wakeups");
     private volatile IndexerResourceCache<OpsRequest> primaryCache;
 
+    /** @param config {@code ordinal.ops.*} (deadline, queue) and the settle window the precondition waits for */
     public OpsRequestReconciler(KubernetesClient client, SharedCaches caches, ClusterWriter clusters, StatusWriter statuses,
             OpsAnnouncer announcer, ScaleInGuardGate scaleInGuard, OrdinalConfig config) {
         this.client = client;
@@ -115,12 +116,19 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         return carryOut(in, decision, context, true);
     }
 
-    /** What one reconcile observes: the ops, its Cluster, the pods of that Cluster and the other ops of its queue. */
+    /**
+     * What one reconcile observes: the ops, its Cluster and, as its phase needs them, the pods of that Cluster (a
+     * started ops) or the other ops of its queue (a Pending one).
+     */
     private OpsInputs observe(OpsRequest ops) {
+        OpsPhase phase = OpsQueue.phaseOf(ops);
         Map<String, ObservedPod> pods = new LinkedHashMap<>();
-        caches.podsOf(ops.getMetadata().getNamespace(), ops.getSpec().clusterName).forEach(p -> pods.put(p.getMetadata().getName(),
-                new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
-        List<OpsRequest> peers = queueOf(ops).stream().filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
+        if (phase.isStarted()) {
+            caches.podsOf(ops.getMetadata().getNamespace(), ops.getSpec().clusterName).forEach(p -> pods.put(p.getMetadata().getName(),
+                    new ObservedPod(true, PodFacts.isReady(p), PodFacts.isTerminating(p), PodFacts.failure(p))));
+        }
+        List<OpsRequest> peers = phase != OpsPhase.PENDING ? List.of() : queueOf(ops).stream()
+                .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
                 .sorted(OpsQueue.order(clock.instant())).toList();
         return new OpsInputs(ops, clusters.current(ops), pods, peers, scaleInGuard::judge, true, settings);
     }

@@ -34,6 +34,7 @@ public class StatusWriter {
 
     private final SettleWindow settle;
 
+    /** @param settle the operator's one settle window, shared by the three controllers */
     public StatusWriter(SettleWindow settle) {
         this.settle = settle;
     }

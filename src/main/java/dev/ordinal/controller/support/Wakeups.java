@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
  */
 public final class Wakeups<P extends HasMetadata> extends AbstractEventSource<Void, P> {
 
+    /** @param name the event source's name (unique per controller) */
     public Wakeups(String name) {
         super(Void.class, name);
     }
