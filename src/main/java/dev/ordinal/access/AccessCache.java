@@ -17,6 +17,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 
 import dev.ordinal.access.Reviews.Authentication;
 import dev.ordinal.access.Reviews.Decision;
+import dev.ordinal.config.OrdinalConfig;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
@@ -40,8 +41,8 @@ public class AccessCache {
     }
 
     @Inject
-    public AccessCache(Reviews reviews, HttpAuthConfig config) {
-        this(reviews, config.cacheTtl(), config.cacheSize(), Infrastructure.getDefaultWorkerPool(), Ticker.systemTicker());
+    public AccessCache(Reviews reviews, OrdinalConfig ordinal) {
+        this(reviews, ordinal.http().auth().cacheTtl(), ordinal.http().auth().cacheSize(), Infrastructure.getDefaultWorkerPool(), Ticker.systemTicker());
     }
 
     /**

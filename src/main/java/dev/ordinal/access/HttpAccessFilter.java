@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.ordinal.access.HttpAuthConfig.Mode;
 import dev.ordinal.access.Reviews.Authentication;
+import dev.ordinal.config.OrdinalConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -66,10 +67,10 @@ public class HttpAccessFilter {
         }
     }
 
-    public HttpAccessFilter(AccessCache cache, HttpAuthConfig config,
+    public HttpAccessFilter(AccessCache cache, OrdinalConfig ordinal,
             @ConfigProperty(name = "quarkus.micrometer.export.prometheus.path", defaultValue = "/q/metrics") String metricsPath) {
         this.cache = cache;
-        this.config = config;
+        this.config = ordinal.http().auth();
         this.metricsPath = metricsPath;
     }
 

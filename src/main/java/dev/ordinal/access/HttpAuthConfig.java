@@ -4,14 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * Who may call the operator's HTTP port ({@code ordinal.http.auth.*}, docs/metrics.md "Who may watch"). Health
- * probes ({@code /q/health/*}) are always open: the kubelet probes them without a token.
+ * Who may call the operator's HTTP port ({@code ordinal.http.auth.*}, docs/metrics.md "Who may watch"), a group of
+ * {@code OrdinalConfig}. Health probes ({@code /q/health/*}) are always open: the kubelet probes them without a token.
  */
-@ConfigMapping(prefix = "ordinal.http.auth")
 public interface HttpAuthConfig {
 
     /** How a protected path checks its callers. */

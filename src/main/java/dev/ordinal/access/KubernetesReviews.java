@@ -6,6 +6,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.ordinal.config.OrdinalConfig;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
@@ -32,8 +33,8 @@ public class KubernetesReviews implements Reviews {
     private final List<String> audiences;
 
     @Inject
-    public KubernetesReviews(KubernetesClient client, HttpAuthConfig config) {
-        this(client, config.tokenAudiences(), config.reviewTimeout().toMillis());
+    public KubernetesReviews(KubernetesClient client, OrdinalConfig ordinal) {
+        this(client, ordinal.http().auth().tokenAudiences(), ordinal.http().auth().reviewTimeout().toMillis());
     }
 
     KubernetesReviews(KubernetesClient client, Optional<List<String>> audiences, long timeoutMillis) {

@@ -6,9 +6,9 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.ordinal.config.OrdinalConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -38,13 +38,10 @@ public class LeaderElection {
     @Produces
     @Dependent
     @Unremovable
-    LeaderElectionConfiguration leaderElection(
-            @ConfigProperty(name = "ordinal.leader-election.enabled", defaultValue = "true") boolean enabled,
-            @ConfigProperty(name = "ordinal.leader-election.lease-name", defaultValue = "ordinal-leader") String leaseName,
-            @ConfigProperty(name = "ordinal.leader-election.lease-namespace") Optional<String> leaseNamespace,
-            @ConfigProperty(name = "ordinal.leader-election.identity") Optional<String> identity,
-            KubernetesClient client) {
-        return configure(enabled, leaseName, leaseNamespace, identity, client.getNamespace());
+    LeaderElectionConfiguration leaderElection(OrdinalConfig config, KubernetesClient client) {
+        OrdinalConfig.LeaderElection election = config.leaderElection();
+        return configure(election.enabled(), election.leaseName(), election.leaseNamespace(), election.identity(),
+                client.getNamespace());
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -23,9 +24,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.core.ScaleInGuard.Replica;
 
 /**
@@ -41,7 +42,17 @@ public class KafkaReplicas {
     private final Duration timeout;
     private final Map<String, Admin> admins = new ConcurrentHashMap<>();
 
-    public KafkaReplicas(@ConfigProperty(name = "ordinal.scale-in-guard.timeout", defaultValue = "5S") Duration timeout) {
+    /** The operator's client: {@code ordinal.scale-in-guard.timeout} bounds one check. */
+    @Inject
+    public KafkaReplicas(OrdinalConfig config) {
+        this(config.scaleInGuard().timeout());
+    }
+
+    /**
+     * @param timeout bound on one {@link #hostedBy} call
+     * @throws IllegalArgumentException for a timeout that is not positive
+     */
+    public KafkaReplicas(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("ordinal.scale-in-guard.timeout: " + timeout + " must be positive");
         }

@@ -5,10 +5,10 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+import dev.ordinal.config.OrdinalConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
@@ -33,11 +33,10 @@ public class ApiServerReadiness implements AsyncHealthCheck {
     private final Duration timeout;
     private final Uni<HealthCheckResponse> probe;
 
-    public ApiServerReadiness(KubernetesClient client,
-            @ConfigProperty(name = "ordinal.health.api-server.timeout", defaultValue = "2S") Duration timeout,
-            @ConfigProperty(name = "ordinal.health.api-server.cache", defaultValue = "2S") Duration cache) {
+    public ApiServerReadiness(KubernetesClient client, OrdinalConfig config) {
+        Duration cache = config.health().apiServer().cache();
         this.client = client;
-        this.timeout = timeout;
+        this.timeout = config.health().apiServer().timeout();
         this.http = client.getHttpClient().newBuilder()
                 .tag(new RequestConfigBuilder(client.getConfiguration().getRequestConfig()).withRequestRetryBackoffLimit(0).build())
                 .build();

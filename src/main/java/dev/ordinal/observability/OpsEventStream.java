@@ -12,12 +12,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 import dev.ordinal.api.common.Condition;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.config.OrdinalConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,8 +56,17 @@ public class OpsEventStream {
     private final Counter dropped;
     private final Counter published;
 
-    public OpsEventStream(MeterRegistry registry,
-            @ConfigProperty(name = "ordinal.ops.events.buffer", defaultValue = "256") int capacity) {
+    /** The operator's stream: {@code ordinal.ops.events.buffer} events per subscriber. */
+    @Inject
+    public OpsEventStream(MeterRegistry registry, OrdinalConfig config) {
+        this(registry, config.ops().events().buffer());
+    }
+
+    /**
+     * @param capacity events buffered per subscriber
+     * @throws IllegalArgumentException for a capacity below 1
+     */
+    public OpsEventStream(MeterRegistry registry, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("ordinal.ops.events.buffer must be at least 1, was " + capacity);
         }

@@ -19,6 +19,7 @@ import dev.ordinal.access.HttpAuthConfig;
 import dev.ordinal.access.Permission;
 import dev.ordinal.access.Reviews.Authentication;
 import dev.ordinal.access.Reviews.Decision;
+import dev.ordinal.config.OrdinalConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -51,7 +52,8 @@ public class OpsEventsAccess {
     private final AccessCache cache;
     private final boolean enabled;
 
-    public OpsEventsAccess(AccessCache cache, HttpAuthConfig config) {
+    public OpsEventsAccess(AccessCache cache, OrdinalConfig ordinal) {
+        HttpAuthConfig config = ordinal.http().auth();
         this.cache = cache;
         this.enabled = config.events() == HttpAuthConfig.Mode.KUBERNETES;
     }

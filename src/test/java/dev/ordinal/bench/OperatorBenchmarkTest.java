@@ -39,6 +39,7 @@ import dev.ordinal.api.ops.OpsRequestSpec;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -72,6 +73,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true,
         initArgs = { @ResourceArg(name = "readyDelayMillis", value = "0"), @ResourceArg(name = "proxy", value = "false") })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresControlPlane
 class OperatorBenchmarkTest {
     private static final Path OUT = Path.of("target", "bench");
     private static final Set<String> PHASES = Set.of(System.getProperty("bench.phases", "latency,scale").split(","));

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +39,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class DegradedPodsTest {
     @KubeResource.Inject
     KubernetesClient client;
@@ -76,7 +78,7 @@ class DegradedPodsTest {
             var pod = f.pod("pa-broker-0");
             assertNotNull(pod, "pa-broker-0 is recreated although pa-broker-2 is not Ready");
             assertFalse(old.equals(pod.getMetadata().getUid()));
-            assertTrue(dev.ordinal.controller.PodFacts.isReady(pod));
+            assertTrue(dev.ordinal.controller.support.PodFacts.isReady(pod));
         });
         await().atMost(Fixture.WAIT).untilAsserted(() -> assertEquals(2, f.instanceSet("pa-broker").getStatus().readyReplicas));
         assertEquals("Abnormal", f.awaitClusterPhase("pa", "Abnormal").getStatus().phase);
@@ -112,7 +114,7 @@ class DegradedPodsTest {
         f.editComponent("pc", "broker", c -> c.replicas = 4);
         await().atMost(Fixture.WAIT).untilAsserted(() -> {
             assertNotNull(f.pod("pc-broker-3"), f::clusterState);
-            assertTrue(dev.ordinal.controller.PodFacts.isReady(f.pod("pc-broker-3")));
+            assertTrue(dev.ordinal.controller.support.PodFacts.isReady(f.pod("pc-broker-3")));
         });
         var cluster = f.awaitClusterPhase("pc", "Abnormal");
         assertTrue(cluster.getStatus().components.get("broker").message.get("Pod/pc-broker-1").startsWith("failed: ImagePullBackOff"));
@@ -145,7 +147,7 @@ class DegradedPodsTest {
         client.pods().inNamespace(f.ns).withName("pe-broker-hot-0").delete();
         await().atMost(Fixture.WAIT).untilAsserted(() -> {
             assertNotNull(f.pod("pe-broker-hot-0"));
-            assertTrue(dev.ordinal.controller.PodFacts.isReady(f.pod("pe-broker-hot-0")));
+            assertTrue(dev.ordinal.controller.support.PodFacts.isReady(f.pod("pe-broker-hot-0")));
         });
     }
 

@@ -208,7 +208,7 @@ final class Fixture {
             assertEquals(wanted, podNames());
             for (String n : names) {
                 Pod p = pod(n);
-                assertEquals(true, p != null && dev.ordinal.controller.PodFacts.isReady(p), n + " ready");
+                assertEquals(true, p != null && dev.ordinal.controller.support.PodFacts.isReady(p), n + " ready");
             }
         });
     }

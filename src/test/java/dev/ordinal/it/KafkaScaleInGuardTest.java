@@ -35,8 +35,9 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.cluster.ScaleInGuardSpec;
 import dev.ordinal.api.common.Condition;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,6 +52,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresControlPlane
 class KafkaScaleInGuardTest {
     private static final Duration BLOCKED_WAIT = Duration.ofSeconds(30);
     private static TestKafka kafka;

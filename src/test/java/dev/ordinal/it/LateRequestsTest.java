@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,6 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class LateRequestsTest {
     @KubeResource.Inject
     KubernetesClient client;

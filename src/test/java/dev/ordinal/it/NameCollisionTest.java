@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.controller.Conditions;
-import dev.ordinal.controller.Labels;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -38,6 +39,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class NameCollisionTest {
     @KubeResource.Inject
     KubernetesClient client;

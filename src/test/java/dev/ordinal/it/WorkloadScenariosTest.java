@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +22,9 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
 import dev.ordinal.api.instanceset.InstanceSet;
-import dev.ordinal.controller.Conditions;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,6 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The Cluster and InstanceSet controllers on their own: clusters edited directly, as users also do. */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class WorkloadScenariosTest {
     /** The test's own client (an administrator), not the operator's. */
     @KubeResource.Inject

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -32,6 +33,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(WriteEconomyTest.WideWindow.class)
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class WriteEconomyTest {
 
     /**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.ordinal.devcluster.ControlPlane;
 import dev.ordinal.testkube.Kubectl;
 import dev.ordinal.testkube.Kubectl.Result;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -31,6 +32,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * accepts every object (CRDs, namespace, RBAC, Deployment, Service) and stores them as kustomize renders them.
  * The Deployment never gets pods (this control plane runs no Deployment controller, scheduler or kubelet).
  */
+@RequiresControlPlane
 class InstallOnRealServerTest {
     private static final String NS = OperatorServiceAccount.NAMESPACE;
 

@@ -21,6 +21,7 @@ import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.testkube.HttpCallers;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,6 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RbacKubeResource.class, restrictToAnnotatedClass = true)
+@RequiresControlPlane
 class RbacTest {
     private static final String NS = "rbac-seed";
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -101,6 +103,17 @@ class RbacTest {
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver));
         runToSucceed(driver, load(Manifests.EXAMPLES.resolve("ops/ops-online-broker-2.yaml"), OpsRequest.class, driver));
         callTheHttpPort(driver);
+
+        // An ops the Cluster does not allow is refused only on what the API server holds: the operator reads the
+        // Cluster once (get) before it fails the ops, in case its cache lags a change the user just made.
+        OpsRequest invalid = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
+        invalid.getMetadata().setName("offline-a-broker-that-is-not-there");
+        invalid.getSpec().horizontalScaling.get(0).scaleIn.onlineInstancesToOffline = List.of("kafka-broker-7");
+        driver.resource(invalid).create();
+        await().atMost(WAIT).until(() -> {
+            OpsRequest o = driver.resources(OpsRequest.class).inNamespace(NS).withName(invalid.getMetadata().getName()).get();
+            return o.getStatus() != null && "Failed".equals(o.getStatus().phase);
+        });
 
         // A dry run that deletes itself one second after it ends (ttlSecondsAfterSucceed).
         OpsRequest dryRun = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -58,7 +57,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * <li>The operator pod deleted in the middle of a scale-out: the new pod finishes the ops.</li>
  * </ol>
  */
-@Tag("real-node")
+@RequiresRealNode
 @Order(2)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaUserStoryIT {

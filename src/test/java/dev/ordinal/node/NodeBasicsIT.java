@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -29,7 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * pod from the host and from another pod, data on a claim outlives its pod, and a pod has no route off the test
  * network. When this class fails, the node is broken, not Ordinal.
  */
-@Tag("real-node")
+@RequiresRealNode
 @Order(1)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeBasicsIT {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.RealNode;
@@ -16,7 +15,7 @@ import dev.ordinal.devcluster.RealNode;
  * The end of the node tier: closing the node stops every process it started and removes every interface, address,
  * mount, network namespace and iptables rule it made (docs/control-plane.md, "The node"). Runs last.
  */
-@Tag("real-node")
+@RequiresRealNode
 @Order(Integer.MAX_VALUE)
 class NodeLeavesNothingIT {
 

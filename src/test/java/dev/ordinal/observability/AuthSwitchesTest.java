@@ -15,6 +15,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -28,6 +29,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(AuthSwitchesTest.MetricsWithoutToken.class)
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class AuthSwitchesTest {
 
     /** The application with {@code ordinal.http.auth.metrics=none}. */

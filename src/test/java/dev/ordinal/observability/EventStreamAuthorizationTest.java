@@ -28,6 +28,7 @@ import dev.ordinal.devcluster.AuditLog.Verb;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.HttpCallers.Account;
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -43,6 +44,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
+@RequiresControlPlane
 class EventStreamAuthorizationTest {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(30);

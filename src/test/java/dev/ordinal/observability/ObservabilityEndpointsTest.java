@@ -37,12 +37,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.HttpCallers;
+import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import dev.ordinal.testkube.HttpCallers;
-import dev.ordinal.testkube.KubeResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -55,6 +56,7 @@ import io.restassured.response.Response;
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresControlPlane
 class ObservabilityEndpointsTest {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(30);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.testkube.KubeResource;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -31,6 +32,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true, initArgs = @ResourceArg(name = "proxy", value = "false"))
+@RequiresControlPlane
 class ReadinessOutageTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 

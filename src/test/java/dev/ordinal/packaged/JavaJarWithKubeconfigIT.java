@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +32,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * {@code POD_NAMESPACE}). It must become ready, elect itself on a Lease in the kubeconfig context's namespace, and
  * log no stack trace (before, it died with "Lease namespace is not set and cannot be inferred").
  */
+@RequiresControlPlane
 class JavaJarWithKubeconfigIT {
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 

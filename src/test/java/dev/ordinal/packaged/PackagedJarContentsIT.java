@@ -28,7 +28,7 @@ class PackagedJarContentsIT {
         List<Path> appJars = jars(APP.resolve("app"));
         assertEquals(1, appJars.size(), "one application jar in " + APP.resolve("app") + ": " + appJars);
         List<String> entries = entries(appJars.get(0));
-        assertTrue(entries.contains("dev/ordinal/controller/OpsRequestReconciler.class"), "the operator is there");
+        assertTrue(entries.contains("dev/ordinal/controller/ops/OpsRequestReconciler.class"), "the operator is there");
         assertEquals(List.of(), entries.stream().filter(e -> e.startsWith("dev/ordinal/devcluster/")
                 || e.startsWith("dev/ordinal/embedded/") || e.startsWith("dev/ordinal/testkube/")).toList(),
                 "dev and test tooling in the production jar");

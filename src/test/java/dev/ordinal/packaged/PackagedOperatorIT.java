@@ -32,6 +32,7 @@ import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.manifests.OperatorServiceAccount;
 import dev.ordinal.manifests.RbacRules;
 import dev.ordinal.testkube.HttpCallers;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,6 +51,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = PackagedApiServerResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresControlPlane
 class PackagedOperatorIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The namespace of the HTTP callers' ServiceAccounts. */

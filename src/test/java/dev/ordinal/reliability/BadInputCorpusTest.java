@@ -18,8 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ordinal.api.cluster.Cluster;
-import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.common.Condition;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.testkube.RequiresControlPlane;
 
 /**
  * Malformed and hostile OpsRequests and Clusters. Each is rejected by the layer named in the corpus: SCHEMA = the
@@ -28,6 +29,7 @@ import dev.ordinal.api.common.Condition;
  * then Ordinal marks it Failed / invalid with a condition naming the problem and a Warning Event, and changes
  * nothing.
  */
+@RequiresControlPlane
 class BadInputCorpusTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * fields without force is refused with a conflict naming ordinal-ops; a stale read-modify-write is refused by
  * optimistic concurrency. Nothing is silently reverted.
  */
+@RequiresControlPlane
 class ConcurrentWritersTest {
     private Rig rig;
 

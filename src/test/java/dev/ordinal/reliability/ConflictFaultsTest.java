@@ -13,12 +13,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.ordinal.devcluster.AuditLog.Snapshot;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.RequiresControlPlane;
 
 /**
  * 409 Conflict on the first N writes of each kind Ordinal makes: the Cluster apply (field manager ordinal-ops), the
  * OpsRequest status apply, and pod creation. Every ops still ends Succeed, each with exactly one effective Cluster
  * change, and every pod is created exactly once.
  */
+@RequiresControlPlane
 class ConflictFaultsTest {
     private Rig rig;
 

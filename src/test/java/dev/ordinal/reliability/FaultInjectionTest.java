@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
 import dev.ordinal.testkube.FaultProxy;
+import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -29,6 +30,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * cut watches that reconnect, and a 410 on a watch that makes an informer list again. Requests that reached the
  * server are counted from its audit log (user {@value #USER}).
  */
+@RequiresControlPlane
 class FaultInjectionTest {
     private static final String USER = "fault-injection-test";
     private static final java.util.concurrent.atomic.AtomicInteger NAMESPACES = new java.util.concurrent.atomic.AtomicInteger();

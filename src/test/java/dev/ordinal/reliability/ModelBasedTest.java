@@ -23,9 +23,10 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.common.ReplicasLimit;
 import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.OpsPhase;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.InstanceNames;
+import dev.ordinal.testkube.RequiresControlPlane;
+import dev.ordinal.vocabulary.OpsPhase;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 
 /**
@@ -38,6 +39,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
  * {@code -Dordinal.model.longSteps} (default 5000). {@code -Dordinal.model.seed=N} replays a run; every failure
  * prints its seed, step and the last actions.
  */
+@RequiresControlPlane
 class ModelBasedTest {
     static final int DEFAULT_STEPS = 500;
     private static final long RESTART_WINDOW_NANOS = Duration.ofSeconds(3).toNanos();
@@ -75,9 +77,9 @@ class ModelBasedTest {
             }
             System.out.printf("model-based run seed %d: %d steps, %d ops (%d succeeded, %d failed, %d cancelled), %d cancels asked, "
                     + "%d pod failures, %d operator restarts, %d quiet points, %d overlaps right after a restart%n", seed, steps,
-                    world.opsCreated, world.count(OpsPhase.SUCCEED), world.count(OpsPhase.FAILED), world.count(OpsPhase.CANCELLED),
+                    world.opsCreated, world.count(OpsPhase.SUCCEED.value()), world.count(OpsPhase.FAILED.value()), world.count(OpsPhase.CANCELLED.value()),
                     world.cancels, world.podFailures, world.restarts, world.quietPoints, world.overlapsAfterRestart);
-            assertTrue(world.count(OpsPhase.SUCCEED) > 0, "the run did real work");
+            assertTrue(world.count(OpsPhase.SUCCEED.value()) > 0, "the run did real work");
         }
     }
 
@@ -132,7 +134,7 @@ class ModelBasedTest {
         }
 
         static String phase(OpsRequest o) {
-            return o.getStatus() == null || o.getStatus().phase == null ? OpsPhase.PENDING : o.getStatus().phase;
+            return o.getStatus() == null || o.getStatus().phase == null ? OpsPhase.PENDING.value() : o.getStatus().phase;
         }
 
         ComponentShape shape(Cluster c) {
@@ -249,7 +251,7 @@ class ModelBasedTest {
             }
             // (2) one ops at a time past Pending (nothing here is forced)
             List<OpsRequest> all = allOps();
-            List<String> started = all.stream().filter(o -> Set.of(OpsPhase.CREATING, OpsPhase.RUNNING, OpsPhase.CANCELLING)
+            List<String> started = all.stream().filter(o -> Set.of(OpsPhase.CREATING.value(), OpsPhase.RUNNING.value(), OpsPhase.CANCELLING.value())
                     .contains(phase(o))).map(o -> o.getMetadata().getName() + "=" + phase(o) + " created "
                             + o.getMetadata().getCreationTimestamp() + " started " + o.getStatus().startTimestamp).toList();
             if (started.size() > 1 && lenientAfterRestart && System.nanoTime() - lastRestart < RESTART_WINDOW_NANOS) {

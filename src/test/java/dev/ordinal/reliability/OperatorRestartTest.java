@@ -12,12 +12,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.RequiresControlPlane;
 
 /**
  * The operator is stopped at each step of an ops and a NEW process (new reconcilers, informers and caches) is
  * started: the ops resumes from what the API server stores and ends as it would have without the crash, with one
  * effective Cluster change and no pod created twice.
  */
+@RequiresControlPlane
 class OperatorRestartTest {
     private Rig rig;
 

@@ -4,10 +4,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.ordinal.controller.ClusterReconciler;
-import dev.ordinal.controller.InstanceSetReconciler;
-import dev.ordinal.controller.OpsRequestReconciler;
-import dev.ordinal.controller.SharedCaches;
+import dev.ordinal.config.OrdinalConfig;
+import dev.ordinal.config.TestConfig;
+import dev.ordinal.controller.cluster.ClusterReconciler;
+import dev.ordinal.controller.instanceset.InstanceSetReconciler;
+import dev.ordinal.controller.ops.ClusterWriter;
+import dev.ordinal.controller.ops.OpsAnnouncer;
+import dev.ordinal.controller.ops.OpsRequestReconciler;
+import dev.ordinal.controller.ops.ScaleInGuardGate;
+import dev.ordinal.controller.support.SettleWindow;
+import dev.ordinal.controller.support.SharedCaches;
+import dev.ordinal.controller.support.StatusWriter;
+import dev.ordinal.kafka.KafkaReplicas;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
 import dev.ordinal.observability.OpsMetrics;
@@ -57,15 +65,22 @@ final class OrdinalProcess implements AutoCloseable {
         var metrics = new OpsMetrics(meters);
         // Only the rig's namespace: other tests' leftovers on the shared control plane are not this process's.
         java.util.Set<String> ns = java.util.Set.of(rig.ns, rig.otherNs);
-        // One cache per kind, shared by the three controllers, as in the operator (its default settle window too).
+        // One cache per kind, shared by the three controllers, as in the operator; its configuration's defaults.
         var caches = new SharedCaches();
-        Duration settle = Duration.ofSeconds(1);
-        operator.register(new ClusterReconciler(client, events, metrics, caches, settle), o -> o.settingNamespaces(ns));
-        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, settle),
+        OrdinalConfig config = config(defaultTimeout);
+        var statuses = new StatusWriter(new SettleWindow(config));
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses), o -> o.settingNamespaces(ns));
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses),
                 o -> o.settingNamespaces(ns));
-        operator.register(new OpsRequestReconciler(client, events, metrics, new OpsEventStream(meters, 256), caches,
-                new dev.ordinal.controller.ScaleInGuardGate(new dev.ordinal.kafka.KafkaReplicas(Duration.ofSeconds(5)), metrics),
-                defaultTimeout, 20, settle), o -> o.settingNamespaces(ns));
+        var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
+        operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
+                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config),
+                o -> o.settingNamespaces(ns));
+    }
+
+    /** The operator's configuration with its defaults (OrdinalConfig), but this ops deadline. */
+    static OrdinalConfig config(Duration defaultTimeout) {
+        return TestConfig.with(Map.of("ordinal.ops.default-timeout", defaultTimeout.toString()));
     }
 
     static OrdinalProcess start(Rig rig, String identity) {

@@ -17,7 +17,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.HorizontalScaling;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestSpec;
-import dev.ordinal.controller.PodFacts;
+import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.core.InstanceNames;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.testkube.FaultProxy;

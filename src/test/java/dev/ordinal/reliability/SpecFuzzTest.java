@@ -44,7 +44,7 @@ class SpecFuzzTest {
         int runs = Integer.getInteger("ordinal.fuzz.runs", 3_000);
         Random random = new Random(seed);
         CrdSchema schema = CrdSchema.opsRequests();
-        Method requests = Class.forName("dev.ordinal.controller.OpsView").getDeclaredMethod("requests", OpsRequest.class);
+        Method requests = Class.forName("dev.ordinal.controller.ops.OpsView").getDeclaredMethod("requests", OpsRequest.class);
         requests.setAccessible(true);
         ClusterView cluster = new ClusterView(true, "Running", Map.of("broker",
                 new ClusterView.ComponentView(ComponentShape.of(3, "kafka-broker-3"), new ReplicasLimits(1, 16))));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.RequiresControlPlane;
 
 /**
  * Watches are cut, answered 410 Gone, or the whole API server restarts while an ops runs: the informers list again,
@@ -18,6 +19,7 @@ import dev.ordinal.devcluster.AuditLog.Verb;
  * (Readiness does NOT turn false during a short outage: fabric8 keeps an informer "watching" while its watch
  * manager reconnects; see docs/reliability.md.)
  */
+@RequiresControlPlane
 class WatchLossTest {
     private static final Duration OUTAGE_WAIT = Duration.ofSeconds(30);
     private Rig rig;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
-import dev.ordinal.controller.PodFacts;
+import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.ControlPlane;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -44,6 +44,7 @@ import io.fabric8.kubernetes.client.WatcherException;
  * {@code kubectl apply --server-side} meets after an ops, ownerReference garbage collection, watch history, and
  * the test tooling itself (audit log counts, fault proxy, kubelet simulator).
  */
+@RequiresControlPlane
 class RealApiServerTest {
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(30);

@@ -1,0 +1,242 @@
+package dev.ordinal.controller.cluster;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
+import dev.ordinal.api.cluster.ClusterStatus;
+import dev.ordinal.api.cluster.ComponentSpec;
+import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
+import dev.ordinal.controller.support.SharedCaches;
+import dev.ordinal.controller.support.StatusWriter;
+import dev.ordinal.controller.support.StatusWriter.Outcome;
+import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.vocabulary.ComponentPhase;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.Reasons;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+
+/**
+ * Runs a Cluster as one InstanceSet per component.
+ * Runbook: check each component's shape (core naming rule) → server-side apply the InstanceSets that differ
+ * (field manager {@code ordinal}) → delete InstanceSets of removed components → aggregate status from the
+ * InstanceSets. Deletion follows terminationPolicy.
+ */
+@ControllerConfiguration(name = "cluster", maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(initialInterval = 100, intervalMultiplier = 2.0, maxInterval = 30_000, maxAttempts = 10)
+public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> {
+    private static final Logger LOG = Logger.getLogger(ClusterReconciler.class);
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final OpsMetrics metrics;
+
+    private final StatusWriter statuses;
+
+    private final SharedCaches caches;
+
+    public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
+            StatusWriter statuses) {
+        this.client = client;
+        this.caches = caches;
+        this.events = events;
+        this.metrics = metrics;
+        this.statuses = statuses;
+    }
+
+    /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
+    private static final Duration NAME_RECHECK = Duration.ofSeconds(10);
+    private volatile InformerEventSource<InstanceSet, Cluster> instanceSetSource;
+
+    @Override
+    public List<EventSource<?, Cluster>> prepareEventSources(EventSourceContext<Cluster> context) {
+        // The operator's one Cluster cache: the OpsRequest controller reads it too (SharedCaches).
+        caches.clusterCache(context.getPrimaryCache());
+        instanceSetSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
+                .withName("instancesets").build(), context);
+        return List.of(instanceSetSource);
+    }
+
+    @Override
+    public UpdateControl<Cluster> reconcile(Cluster cluster, Context<Cluster> context) {
+        Map<String, InstanceSet> sets = new LinkedHashMap<>();
+        // Only the InstanceSets this Cluster controls (same uid): an object of the same name that belongs to someone
+        // else is never counted, applied to or deleted.
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster))
+                .forEach(s -> sets.put(s.getSpec().componentName, s));
+
+        String namespace = cluster.getMetadata().getNamespace();
+        java.util.Optional<NameCheck.Refusal> refusal = NameCheck.refusal(cluster,
+                context.getPrimaryCache().list(namespace, c -> !c.getMetadata().getName().equals(cluster.getMetadata().getName())).toList(),
+                name -> instanceSetSource.get(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, namespace)).orElse(null));
+        if (refusal.isPresent()) {
+            return refuse(cluster, sets, refusal.get(), context);
+        }
+
+        Map<String, String> invalid = new LinkedHashMap<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (ComponentSpec component : cluster.getSpec().componentSpecs) {
+            String error = !seen.add(component.name) ? "component " + component.name + " is listed twice"
+                    : Naming.wanted(InstanceSetSpecs.of(cluster, component)).error();
+            if (error != null) {
+                invalid.put(component.name, error);
+                continue;
+            }
+            InstanceSet applied = applyInstanceSet(cluster, component, sets.get(component.name));
+            if (applied != null) {
+                // The status below must judge the set the API server holds now, not the cached one it replaced:
+                // a new spec generation the InstanceSet controller has not observed yet means "Updating".
+                sets.put(component.name, applied);
+            }
+        }
+        sets.values().stream()
+                .filter(s -> cluster.getSpec().componentSpecs.stream().noneMatch(c -> c.name.equals(s.getSpec().componentName)))
+                .forEach(s -> {
+                    client.resource(s).delete();
+                    events.normal(cluster, Reasons.COMPONENT_REMOVED, "deleted instance set " + s.getMetadata().getName());
+                });
+        if (!invalid.isEmpty()) {
+            String message = invalid.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                    .reduce((a, b) -> a + "; " + b).orElse("");
+            if (!Objects.equals(message, validMessage(cluster))) {
+                events.warning(cluster, Reasons.INVALID_COMPONENT, message);
+            }
+        }
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
+        // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
+        boolean transitional = invalid.isEmpty() && next.components.values().stream()
+                .anyMatch(c -> !ComponentPhase.isSettled(c.phase));
+        return status(cluster, next, transitional, context, null);
+    }
+
+    /**
+     * The one status write of a reconcile ({@link StatusWriter}: nothing when {@code next} says what the Cluster's
+     * status says, nor yet when it is {@code transitional} and younger than the settle window; otherwise with the
+     * resourceVersion the reconcile observed, because a status write that lands after a spec change, the ops' apply,
+     * would swallow that change's event; a 409 reconciles again on the new version). Then the Cluster is handed to the
+     * other controllers ({@link SharedCaches}).
+     *
+     * @param recheck reconcile again after this long even when nothing changes (null: only on events)
+     */
+    private UpdateControl<Cluster> status(Cluster cluster, ClusterStatus next, boolean transitional, Context<Cluster> context,
+            Duration recheck) {
+        Outcome<Cluster> outcome = statuses.write(cluster, next, transitional, context);
+        if (outcome instanceof Outcome.Stale<Cluster>) {
+            return UpdateControl.<Cluster> noUpdate().rescheduleAfter(StatusWriter.STALE_RECHECK);
+        }
+        caches.clusterReconciled(outcome instanceof Outcome.Written<Cluster> written ? written.saved() : cluster);
+        Duration after = outcome.recheck().filter(d -> recheck == null || d.compareTo(recheck) < 0).orElse(recheck);
+        return after == null ? UpdateControl.noUpdate() : UpdateControl.<Cluster> noUpdate().rescheduleAfter(after);
+    }
+
+    /**
+     * A Cluster whose names are too long, collide or are taken: nothing is applied or deleted, {@code Valid=False}
+     * and a Warning Event (reason {@code NameTooLong}, {@code NameCollision} or {@code NameTaken}) say why, and the
+     * check is repeated every {@link #NAME_RECHECK}.
+     */
+    private UpdateControl<Cluster> refuse(Cluster cluster, Map<String, InstanceSet> sets, NameCheck.Refusal refusal, Context<Cluster> context) {
+        String message = refusal.message();
+        if (!Objects.equals(message, validMessage(cluster))) {
+            events.warning(cluster, refusal.reason(), message);
+        }
+        Map<String, String> invalid = new LinkedHashMap<>();
+        cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        next.conditions = Conditions.set(next.conditions, ConditionType.VALID, false, refusal.reason(), message, cluster.getMetadata().getGeneration());
+        return status(cluster, next, false, context, NAME_RECHECK);
+    }
+
+    @Override
+    public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
+        statuses.forget(cluster);
+        // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
+        caches.clusterReconciled(cluster);
+        TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
+                : cluster.getSpec().terminationPolicy;
+        if (policy == TerminationPolicy.DoNotTerminate) {
+            String msg = "terminationPolicy is DoNotTerminate: set it to Delete or WipeOut to delete this cluster";
+            if (!Reasons.DO_NOT_TERMINATE.equals(reasonOf(cluster, ConditionType.TERMINATING))) {
+                events.warning(cluster, Reasons.DELETION_REFUSED, msg);
+                ClusterStatus status = cluster.getStatus() == null ? new ClusterStatus() : JSON.clone(cluster.getStatus());
+                status.conditions = Conditions.set(status.conditions, ConditionType.TERMINATING, false, Reasons.DO_NOT_TERMINATE, msg,
+                        cluster.getMetadata().getGeneration());
+                if (statuses.write(cluster, status, false, context) instanceof Outcome.Stale<Cluster>) {
+                    return DeleteControl.noFinalizerRemoval().rescheduleAfter(StatusWriter.STALE_RECHECK.toMillis());
+                }
+            }
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
+        }
+        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster))
+                .forEach(s -> client.resource(s).delete());
+        if (policy == TerminationPolicy.WipeOut) {
+            client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
+                    .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems()
+                    .forEach(c -> client.resource(c).delete());
+        }
+        events.normal(cluster, Reasons.DELETING, "terminationPolicy " + policy + ": deleted instance sets"
+                + (policy == TerminationPolicy.WipeOut ? " and claims" : ""));
+        return DeleteControl.defaultDelete();
+    }
+
+    /** Applies the component's InstanceSet when its spec differs from the cached one; returns what the server answered, or null. */
+    private InstanceSet applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
+        InstanceSetSpec wanted = InstanceSetSpecs.of(cluster, component);
+        if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
+            return null;
+        }
+        InstanceSet set = new InstanceSet();
+        set.setMetadata(new ObjectMetaBuilder()
+                .withName(Labels.instanceSetName(cluster.getMetadata().getName(), component.name))
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Labels.forInstanceSet(cluster.getMetadata().getName(), component.name))
+                .withOwnerReferences(Ownership.ownerOf(cluster))
+                .build());
+        set.setSpec(wanted);
+        InstanceSet applied = metrics.ssa("instancesets",
+                () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
+        LOG.debugf("applied instance set %s", set.getMetadata().getName());
+        return applied;
+    }
+
+    private static String validMessage(Cluster cluster) {
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, ConditionType.VALID);
+        return c == null || Conditions.TRUE.equals(c.status) ? null : c.message;
+    }
+
+    private static String reasonOf(Cluster cluster, String type) {
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, type);
+        return c == null ? null : c.reason;
+    }
+
+}

@@ -1,0 +1,112 @@
+package dev.ordinal.controller.instanceset;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.instanceset.InstanceSetStatus;
+import dev.ordinal.api.instanceset.InstanceSetStatus.InstanceStatus;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.PodMessages;
+import dev.ordinal.core.InstanceNames;
+import dev.ordinal.core.PodRollout;
+import dev.ordinal.core.PodRollout.Health;
+import dev.ordinal.core.PodRollout.PodState;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.Reasons;
+import io.fabric8.kubernetes.api.model.Pod;
+
+/** The one place an InstanceSet's status is computed, from the pods that exist. */
+final class InstanceSetStatusBuilder {
+    private InstanceSetStatusBuilder() {
+    }
+
+    /**
+     * The status of {@code set} from the pods that exist now, the names the naming rule wants and the missing pods the
+     * rollout holds back ({@link PodRollout.Step#waiting()}). {@code Progressing} is True while the spec is being
+     * rolled out: pods to create or delete, or wanted pods still starting; {@code message} names, per pod, what it
+     * waits for or why it is not Ready.
+     */
+    static InstanceSetStatus build(InstanceSet set, Map<String, Pod> pods, List<String> wanted, List<PodRollout.Wait> waiting) {
+        InstanceSetStatus previous = set.getStatus() == null ? new InstanceSetStatus() : set.getStatus();
+        InstanceSetStatus s = new InstanceSetStatus();
+        Long generation = set.getMetadata().getGeneration();
+        s.observedGeneration = generation;
+        List<String> names = new ArrayList<>(pods.keySet());
+        names.sort(InstanceNames.ORDER);
+        int ready = 0;
+        List<String> failed = new ArrayList<>();
+        List<String> starting = new ArrayList<>();
+        Map<String, String> message = new LinkedHashMap<>();
+        for (String name : names) {
+            Pod pod = pods.get(name);
+            PodState state = PodFacts.state(pod);
+            ready += state.ready() && wanted.contains(name) ? 1 : 0;
+            s.instanceStatus.add(new InstanceStatus(name, state.ready()));
+            if (state.health() == Health.FAILED) {
+                failed.add(name + " (" + state.reason() + ")");
+            }
+            if (!wanted.contains(name) || state.terminating() || state.ready()) {
+                continue;
+            }
+            if (state.health() == Health.STARTING) {
+                starting.add(name);
+            }
+            message.put(PodMessages.POD + name, switch (state.health()) {
+                case FAILED -> "failed: " + state.reason();
+                case STARTING -> "starting";
+                default -> "not Ready: " + state.reason();
+            });
+        }
+        waiting.forEach(w -> message.put(PodMessages.POD + w.pod(), w.message()));
+        s.replicas = (int) pods.values().stream().filter(p -> !PodFacts.isTerminating(p)).count();
+        s.readyReplicas = ready;
+        s.availableReplicas = ready;
+        s.offlineInstances = set.getSpec().offlineInstances == null ? new ArrayList<>() : new ArrayList<>(set.getSpec().offlineInstances);
+        s.message = message.isEmpty() ? null : message;
+
+        Set<String> existing = pods.keySet();
+        List<String> missing = wanted.stream().filter(n -> !existing.contains(n)).toList();
+        List<String> extra = existing.stream().filter(n -> !wanted.contains(n)).sorted(InstanceNames.ORDER).toList();
+        String waits = waiting.isEmpty() ? "" : "; " + waiting.stream().map(PodRollout.Wait::describe).collect(Collectors.joining("; "));
+        boolean allReady = missing.isEmpty() && extra.isEmpty() && ready == wanted.size();
+        var conditions = previous.conditions;
+        Map<String, String> ofExisting = new LinkedHashMap<>(message);
+        ofExisting.keySet().removeIf(key -> !existing.contains(key.substring(PodMessages.POD.length())));
+        String unready = PodMessages.describe(ofExisting, "; ");
+        conditions = Conditions.set(conditions, ConditionType.READY, allReady, allReady ? Reasons.ALL_INSTANCES_READY : Reasons.INSTANCES_NOT_READY,
+                ready + " of " + wanted.size() + " instances ready" + (unready.isEmpty() ? "" : "; " + unready)
+                        + describe(missing, extra) + waits,
+                generation);
+        boolean progressing = !missing.isEmpty() || !extra.isEmpty() || !starting.isEmpty();
+        conditions = Conditions.set(conditions, ConditionType.PROGRESSING, progressing, progressing ? Reasons.SCALING_INSTANCES : Reasons.STABLE,
+                progressing ? (describe(missing, extra) + (starting.isEmpty() ? "" : "; starting: " + String.join(", ", starting))
+                        + waits).replaceFirst("^; ", "") : "all instances match the spec", generation);
+        conditions = Conditions.set(conditions, ConditionType.FAILURE, !failed.isEmpty(), failed.isEmpty() ? Reasons.NO_FAILURE : Reasons.INSTANCE_FAILURE,
+                failed.isEmpty() ? "no instance failed" : "failed instances: " + String.join(", ", failed), generation);
+        s.conditions = conditions;
+        return s;
+    }
+
+    static InstanceSetStatus invalid(InstanceSet set, Map<String, Pod> pods, String error) {
+        InstanceSetStatus s = build(set, pods, List.copyOf(pods.keySet()), List.of());
+        s.conditions = Conditions.set(s.conditions, ConditionType.READY, false, Reasons.INVALID_SPEC, error, set.getMetadata().getGeneration());
+        return s;
+    }
+
+    private static String describe(List<String> missing, List<String> extra) {
+        StringBuilder b = new StringBuilder();
+        if (!missing.isEmpty()) {
+            b.append("; to create: ").append(String.join(", ", missing));
+        }
+        if (!extra.isEmpty()) {
+            b.append("; to delete: ").append(String.join(", ", extra));
+        }
+        return b.toString();
+    }
+}

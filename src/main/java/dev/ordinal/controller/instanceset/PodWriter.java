@@ -1,0 +1,222 @@
+package dev.ordinal.controller.instanceset;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
+import dev.ordinal.api.instanceset.InstanceSet;
+import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.Naming;
+import dev.ordinal.controller.support.Ownership;
+import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.observability.EventRecorder;
+import dev.ordinal.vocabulary.Reasons;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The InstanceSet controller's writes (the "apply" of its runbook): claims, then pods, the headless Service, pod and
+ * claim deletion per retention, each with an Event. Also which objects are the set's own: Ordinal never counts, reuses
+ * or deletes what another owner made (spec amendment §7a).
+ */
+final class PodWriter {
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private volatile InformerEventSource<Pod, InstanceSet> podSource;
+    private volatile InformerEventSource<PersistentVolumeClaim, InstanceSet> claimSource;
+
+    PodWriter(KubernetesClient client, EventRecorder events) {
+        this.client = client;
+        this.events = events;
+    }
+
+    /** The informers whose caches learn at once of what this writer creates. */
+    void caches(InformerEventSource<Pod, InstanceSet> pods, InformerEventSource<PersistentVolumeClaim, InstanceSet> claims) {
+        this.podSource = pods;
+        this.claimSource = claims;
+    }
+
+    /**
+     * Creates the pods {@code names} of {@code set}, each after its claims (those in {@code claims} exist already).
+     *
+     * @throws CannotCreate when an object is refused or its name is taken
+     */
+    void createAll(InstanceSet set, List<String> names, Map<String, PersistentVolumeClaim> claims) {
+        if (names.size() == 1) {
+            createWithClaims(set, names.get(0), claims);
+            return;
+        }
+        // Parallel pod management: bounded concurrency is already applied by the rollout step.
+        Multi.createFrom().iterable(names)
+                .onItem().transformToUni(name -> Uni.createFrom().item(() -> {
+                    createWithClaims(set, name, claims);
+                    return name;
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .merge(Math.max(1, names.size()))
+                .collect().asList()
+                .await().atMost(Duration.ofSeconds(60));
+    }
+
+    private void createWithClaims(InstanceSet set, String podName, Map<String, PersistentVolumeClaim> claims) {
+        Naming.Instance instance = Naming.parse(set.getSpec(), podName);
+        for (PersistentVolumeClaim template : PodFactory.claimTemplates(set.getSpec(),
+                PodFactory.template(set.getSpec(), instance.template()))) {
+            String claimName = Labels.claimName(template.getMetadata().getName(), podName);
+            if (!claims.containsKey(claimName)) {
+                remember(claimSource, createIgnoringExisting(set, podName, PodFactory.claim(set, template, podName)));
+            }
+        }
+        Pod created = createIgnoringExisting(set, podName, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
+        if (created != null) {
+            remember(podSource, created);
+            events.normal(set, Reasons.SUCCESSFUL_CREATE, "created pod " + podName);
+        }
+    }
+
+    /**
+     * Hands what was just created to the informer's cache: a reconcile that runs before the watch delivers it (a
+     * status write answered 409 retries at once, say) must not create it again.
+     */
+    private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void remember(InformerEventSource<R, InstanceSet> source, R created) {
+        if (source != null && created != null) {
+            source.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+        }
+    }
+
+    /**
+     * Creates; an object of ours that already exists (a stale cache) counts as done. One that exists and is not ours
+     * raises {@link CannotCreate} {@code NameTaken}: "already exists" is success only when the object is ours (spec amendment §7a). A 409
+     * for an object that is not there is rethrown so the reconcile is retried: nothing else would wake this set to
+     * create it.
+     */
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(InstanceSet set, String pod, R resource) {
+        try {
+            return client.resource(resource).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 422) {
+                throw new CannotCreate(Reasons.CREATE_REJECTED, pod, Duration.ofSeconds(30), "the API server refused to create "
+                        + resource.getKind() + " " + resource.getMetadata().getName() + ": " + apiMessage(e)
+                        + "; fix the component's template in the Cluster");
+            }
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            R existing = client.resource(resource).get();
+            if (existing == null) {
+                throw e;
+            }
+            if (!isOurs(set, existing)) {
+                throw new CannotCreate(Reasons.NAME_TAKEN, pod, Duration.ofSeconds(10), existing.getKind() + " " + existing.getMetadata().getName()
+                        + " already exists and belongs to "
+                        + (existing instanceof PersistentVolumeClaim ? "cluster " + existing.getMetadata().getLabels().getOrDefault(Labels.CLUSTER, "<none>")
+                                + ", instance set " + existing.getMetadata().getLabels().getOrDefault(Labels.INSTANCE_SET, "<none>")
+                                : Ownership.owner(existing))
+                        + "; Ordinal does not adopt objects another owner created, so instance set " + set.getMetadata().getName()
+                        + " waits until it is gone");
+            }
+            return null;
+        }
+    }
+
+    /**
+     * An object this set needs for {@code pod} (null: for the set, its Service) cannot be created: reason {@code NameTaken} (an object another owner
+     * made has its name) or {@code CreateRejected} (the API server refused it as invalid, 422, e.g. a template that
+     * mounts a volume no claim template provides). Reported as the set's Ready condition, a Warning Event and the
+     * pod's entry in {@code status.message}; checked again after {@code recheck}, not in a retry storm.
+     */
+    static final class CannotCreate extends RuntimeException {
+        final String reason;
+        final String pod;
+        final Duration recheck;
+
+        CannotCreate(String reason, String pod, Duration recheck, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+            this.pod = pod;
+            this.recheck = recheck;
+        }
+    }
+
+    /** The API server's own message of a refused request, without fabric8's "Failure executing: …" wrapping. */
+    private static String apiMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    }
+
+    /**
+     * Pods and Services are ours when this set is their controller (uid); claims carry no ownerReference (they outlive
+     * the set by design), so a claim is ours when its labels name this set and its cluster, and no other object
+     * controls it.
+     */
+    static boolean isOurs(InstanceSet set, io.fabric8.kubernetes.api.model.HasMetadata object) {
+        if (!(object instanceof PersistentVolumeClaim)) {
+            return Ownership.ownedBy(object, set);
+        }
+        Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
+        return set.getMetadata().getName().equals(labels.get(Labels.INSTANCE_SET))
+                && java.util.Objects.equals(set.getSpec().clusterName, labels.get(Labels.CLUSTER))
+                && object.getMetadata().getOwnerReferences().stream().noneMatch(r -> Boolean.TRUE.equals(r.getController()));
+    }
+
+    static <R extends io.fabric8.kubernetes.api.model.HasMetadata> Set<R> ours(InstanceSet set, Set<R> objects) {
+        return objects.stream().filter(o -> isOurs(set, o)).collect(Collectors.toSet());
+    }
+
+    void deletePod(InstanceSet set, Pod pod) {
+        if (pod == null || PodFacts.isTerminating(pod)) {
+            return;
+        }
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+        events.normal(set, Reasons.SUCCESSFUL_DELETE, "deleted pod " + pod.getMetadata().getName());
+    }
+
+    /**
+     * A claim outlives its pod unless the pod was scaled away by count with whenScaled: Delete.
+     * Offline instances always keep their claims: that is what offline means.
+     */
+    void releaseClaims(InstanceSet set, List<String> wanted, Map<String, Pod> pods, Map<String, PersistentVolumeClaim> claims) {
+        if (retention(set.getSpec()).whenScaled != Retention.Delete) {
+            return;
+        }
+        Set<String> keep = new java.util.HashSet<>(wanted);
+        keep.addAll(set.getSpec().offlineInstances == null ? List.of() : set.getSpec().offlineInstances);
+        for (PersistentVolumeClaim claim : claims.values()) {
+            String pod = claim.getMetadata().getLabels().get("workloads.ordinal.dev/pod");
+            if (pod != null && !keep.contains(pod) && !pods.containsKey(pod)) {
+                deleteClaim(set, claim);
+            }
+        }
+    }
+
+    void deleteClaim(InstanceSet set, PersistentVolumeClaim claim) {
+        client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()).delete();
+        events.normal(set, Reasons.CLAIM_DELETED, "deleted claim " + claim.getMetadata().getName() + " per retention policy");
+    }
+
+    /** Creates the set's headless Service unless one of its own exists ({@code services}: from the cache). */
+    void ensureHeadlessService(InstanceSet set, Set<Service> services) {
+        String name = Labels.headlessServiceName(set.getMetadata().getName());
+        if (ours(set, services).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
+            createIgnoringExisting(set, null, PodFactory.headlessService(set));
+        }
+    }
+
+    static dev.ordinal.api.common.PvcRetentionPolicy retention(InstanceSetSpec spec) {
+        var p = spec.persistentVolumeClaimRetentionPolicy;
+        return new dev.ordinal.api.common.PvcRetentionPolicy(
+                p == null || p.whenScaled == null ? Retention.Retain : p.whenScaled,
+                p == null || p.whenDeleted == null ? Retention.Retain : p.whenDeleted);
+    }
+
+}

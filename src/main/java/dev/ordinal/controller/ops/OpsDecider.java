@@ -1,0 +1,163 @@
+package dev.ordinal.controller.ops;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.controller.ops.OpsDecision.Notes;
+import dev.ordinal.core.OpsProgress;
+import dev.ordinal.core.ProgressReport;
+import dev.ordinal.core.ProgressStatus;
+import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.ConditionType;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
+
+/**
+ * What to do next with one OpsRequest, decided from what was observed and the time, without calling Kubernetes: a
+ * pure function from {@link OpsInputs} to an {@link OpsDecision} (docs/ops-controller.md "The runbook"; docs/architecture.md).
+ * Every decision is recomputed from the snapshot in the ops' status and the pods observed now, so a restarted operator
+ * decides the same (docs/ops-controller.md "Restart safety").
+ * <ul>
+ * <li>Pending: {@link PendingDecider}.</li>
+ * <li>Creating: the plan from the snapshot, then the one Cluster apply, then Running.</li>
+ * <li>Running: progress from the pods; a cancel re-applies the snapshot (Cancelling); the pods done and the Cluster
+ * settled end it; the deadline aborts it.</li>
+ * <li>Ended: the TTL deletes it.</li>
+ * </ul>
+ */
+public final class OpsDecider {
+    /** A waiting ops looks at its Cluster again at least this often (Cluster events wake it sooner). */
+    static final Duration CLUSTER_RECHECK = Duration.ofSeconds(2);
+    /** Past a deadline by this much, so that the recheck finds it passed. */
+    private static final Duration PAST = Duration.ofMillis(50);
+
+    private OpsDecider() {
+    }
+
+    /**
+     * @param in    what was observed
+     * @param clock the time of the decision (read once)
+     * @return what to do next; never null
+     */
+    static OpsDecision decide(OpsInputs in, Clock clock) {
+        Instant now = clock.instant();
+        OpsPhase phase = OpsQueue.phaseOf(in.ops());
+        return switch (phase) {
+            case PENDING -> PendingDecider.decide(in, now);
+            case CREATING -> creating(in, now);
+            case RUNNING, CANCELLING -> running(in, now, phase);
+            case SUCCEED, FAILED, CANCELLED, ABORTED -> afterCompletion(in.ops(), now);
+        };
+    }
+
+    /** The plan from the snapshot (the Cluster gone or changed so that none is valid: Failed, {@code PlanFailed}), then the one apply, then Running. */
+    private static OpsDecision creating(OpsInputs in, Instant now) {
+        OpsRequest ops = in.ops();
+        Map<String, ScalingPlan> plans = OpsView.plans(ops, in.cluster());
+        if (plans == null) {
+            return PendingDecider.finish(OpsStatus.of(ops, now), OpsPhase.FAILED, Reasons.PLAN_FAILED,
+                    OpsView.planError(ops, in.cluster()), null, Notes.NONE);
+        }
+        return apply(in.cluster(), OpsView.targets(plans, false), answered -> {
+            OpsStatus next = OpsStatus.of(ops, now);
+            next.status().plan = OpsStatus.plan(plans);
+            next.condition(ConditionType.PROGRESSING, true, OpsPhase.RUNNING.value(), "the plan is applied; waiting for pods")
+                    .progress(OpsProgress.compute(plans, in.pods()), ComponentPhases.messages(answered))
+                    .phase(OpsPhase.RUNNING);
+            return new OpsDecision.Advance(next.status(), OpsPhase.RUNNING, OpsPhase.RUNNING.value(), OpsView.describe(plans),
+                    Notes.NONE);
+        });
+    }
+
+    /**
+     * Running or Cancelling: a cancel of a Running ops re-applies the snapshot; otherwise progress from the pods
+     * (the reversed plan while Cancelling). The pods done, the ops waits until the Cluster reports the touched
+     * components settled at its generation ({@code WaitingForCluster}, transitional), then ends; the deadline aborts it.
+     */
+    private static OpsDecision running(OpsInputs in, Instant now, OpsPhase phase) {
+        OpsRequest ops = in.ops();
+        Cluster cluster = in.cluster();
+        Map<String, ScalingPlan> plans = OpsView.plans(ops, cluster);
+        if (plans == null) {
+            return PendingDecider.finish(OpsStatus.of(ops, now), OpsPhase.FAILED, Reasons.PLAN_FAILED,
+                    OpsView.planError(ops, cluster), null, Notes.NONE);
+        }
+        if (phase == OpsPhase.RUNNING && Boolean.TRUE.equals(ops.getSpec().cancel)) {
+            return apply(cluster, OpsView.targets(plans, true), answered -> {
+                OpsStatus next = OpsStatus.of(ops, now);
+                next.status().cancelTimestamp = next.timestamp();
+                next.condition(ConditionType.PROGRESSING, true, OpsPhase.CANCELLING.value(),
+                        "the snapshot is re-applied; waiting for pods to match it").phase(OpsPhase.CANCELLING);
+                return new OpsDecision.Advance(next.status(), OpsPhase.CANCELLING, OpsPhase.CANCELLING.value(),
+                        "re-applied lastConfiguration to cluster " + ops.getSpec().clusterName, Notes.NONE);
+            });
+        }
+        boolean cancelling = phase == OpsPhase.CANCELLING;
+        ProgressReport report = OpsProgress.compute(cancelling ? OpsProgress.cancel(plans) : plans, in.pods());
+        OpsStatus next = OpsStatus.of(ops, now).progress(report, ComponentPhases.messages(cluster));
+
+        Optional<String> unsettled = ComponentPhases.notSettled(cluster, plans.keySet(), true);
+        boolean waitingForCluster = report.isComplete() && !report.isFailed() && unsettled.isPresent();
+        if (waitingForCluster) {
+            // Pods are done; end only once the Cluster reports the result for the components this ops touched, so the
+            // next ops starts from a settled component. Another component's unready pod does not hold this ops.
+            next.condition(ConditionType.PROGRESSING, true, Reasons.WAITING_FOR_CLUSTER,
+                    "pod changes done; waiting for the Cluster to report the new state: " + unsettled.get());
+        } else if (report.isComplete()) {
+            return ended(next, report, cancelling);
+        }
+        Duration timeout = OpsDeadlines.timeout(ops, in.settings().defaultTimeout());
+        Instant deadline = OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now);
+        if (!now.isBefore(deadline)) {
+            String what = report.pendingPods().isEmpty()
+                    ? "the pods are done but " + unsettled.orElse("the Cluster did not report the new state")
+                    : "pods still pending: " + String.join(", ", report.pendingPods());
+            return PendingDecider.finish(next, OpsPhase.ABORTED, Reasons.DEADLINE_EXCEEDED, "deadline of " + timeout.toSeconds()
+                    + "s passed; " + what, null, Notes.NONE);
+        }
+        Duration untilDeadline = Duration.between(now, deadline).plus(PAST);
+        // Cluster events wake a waiting ops; the short recheck bounds the wait should one be missed.
+        Duration recheck = waitingForCluster && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
+        // Pods done, Cluster about to report: transitional, held back for the settle window (usually Succeed comes first).
+        return new OpsDecision.Wait(next.status(), recheck, waitingForCluster, Notes.NONE);
+    }
+
+    /** Every pod change is done: Cancelled (pods match the snapshot again), Failed ({@code PodFailed}) or Succeed. */
+    private static OpsDecision ended(OpsStatus next, ProgressReport report, boolean cancelling) {
+        if (cancelling) {
+            return PendingDecider.finish(next, OpsPhase.CANCELLED, OpsPhase.CANCELLED.value(), "pods match lastConfiguration again",
+                    null, Notes.NONE);
+        }
+        if (report.isFailed()) {
+            return PendingDecider.finish(next, OpsPhase.FAILED, Reasons.POD_FAILED, "failed pods: " + String.join(", ", report.failedPods())
+                    + "; " + report.details().stream().filter(d -> d.status() == ProgressStatus.Failed).map(d -> d.message())
+                            .collect(Collectors.joining("; ")), null, Notes.NONE);
+        }
+        return PendingDecider.finish(next, OpsPhase.SUCCEED, OpsPhase.SUCCEED.value(), "all " + report.total() + " pod changes done",
+                null, Notes.NONE);
+    }
+
+    /** The one Cluster write, unless the Cluster already carries every target (a restart after the write sends nothing). */
+    private static OpsDecision apply(Cluster cluster, Map<String, dev.ordinal.core.ComponentShape> targets,
+            java.util.function.Function<Cluster, OpsDecision> then) {
+        return ClusterApply.alreadyApplied(cluster, targets) ? then.apply(cluster) : new OpsDecision.Apply(targets, then);
+    }
+
+    /**
+     * An ended ops: deleted once its TTL has passed ({@link OpsDeadlines#ttlDue}), looked at again when it is due, or
+     * kept (no TTL).
+     */
+    static OpsDecision afterCompletion(OpsRequest ops, Instant now) {
+        Optional<Instant> due = OpsDeadlines.ttlDue(ops);
+        if (due.isEmpty()) {
+            return new OpsDecision.Idle(null);
+        }
+        return now.isBefore(due.get()) ? new OpsDecision.Idle(Duration.between(now, due.get()).plus(PAST)) : new OpsDecision.Delete();
+    }
+}

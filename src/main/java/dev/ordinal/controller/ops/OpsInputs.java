@@ -1,0 +1,48 @@
+package dev.ordinal.controller.ops;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.core.ObservedPod;
+import dev.ordinal.core.ScaleInGuard.Verdict;
+import dev.ordinal.core.ScalingPlan;
+
+/**
+ * What the ops controller observed for one ops, everything {@link OpsDecider#decide} needs.
+ *
+ * @param ops       the OpsRequest as observed (never changed)
+ * @param cluster   its Cluster (null: none, or being deleted)
+ * @param pods      the pods of the Cluster by name, as the core sees them (read for a started ops only)
+ * @param peers     the other ops of the same Cluster, oldest first (read for a Pending ops only)
+ * @param guard     the scale-in guard, asked only when an ops is about to start or is a dry run
+ * @param readFresh whether the decider may still ask for a fresh read of the Cluster ({@link OpsDecision.ReadFreshCluster})
+ * @param settings  the operator's settings that the rules read
+ */
+record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods, List<OpsRequest> peers, Guard guard,
+        boolean readFresh, Settings settings) {
+
+    /**
+     * The scale-in guard (docs/scaling-rules.md §8): for each component of {@code plans} that has a guard and loses
+     * pods, its verdict. May block on Kafka for its timeout; never throws for Kafka's sake.
+     */
+    @FunctionalInterface
+    interface Guard {
+        Map<String, Verdict> judge(Cluster cluster, Map<String, ScalingPlan> plans, boolean force);
+    }
+
+    /**
+     * @param defaultTimeout deadline of an ops without {@code timeoutSeconds}
+     * @param maxQueue       ops that may wait per cluster
+     * @param settleWindow   the status settle window (a Cluster status younger than it may not yet show a change)
+     */
+    record Settings(Duration defaultTimeout, int maxQueue, Duration settleWindow) {
+    }
+
+    /** The same observation with the Cluster read from the API server, decided on without another fresh read. */
+    OpsInputs withFreshCluster(Cluster fresh) {
+        return new OpsInputs(ops, fresh, pods, peers, guard, false, settings);
+    }
+}

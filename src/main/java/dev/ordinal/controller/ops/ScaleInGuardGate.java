@@ -1,0 +1,118 @@
+package dev.ordinal.controller.ops;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
+import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
+import dev.ordinal.api.ops.OpsRequestStatus.GuardVerdict;
+import dev.ordinal.core.ScaleInGuard;
+import dev.ordinal.core.ScaleInGuard.Broker;
+import dev.ordinal.core.ScaleInGuard.Result;
+import dev.ordinal.core.ScaleInGuard.Verdict;
+import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.kafka.KafkaReplicas;
+import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.vocabulary.GuardResult;
+import dev.ordinal.vocabulary.Reasons;
+
+/**
+ * The scale-in guard step of a Pending ops (docs/scaling-rules.md §8): for each component of the plan that has a
+ * {@code scaleInGuard} and loses pods, asks Kafka which replicas the departing brokers host and lets the core judge.
+ * The ops controller turns the verdict into waiting ({@code ScaleInBlocked}, {@code ScaleInGuardUnavailable}), a
+ * failure once {@code preConditionDeadlineSeconds} has passed, or a Warning ({@code ScaleInGuardSkipped}) under
+ * {@code force}. Covers OpsRequests only: a direct edit of {@code replicas}/{@code offlineInstances} is not checked.
+ */
+@ApplicationScoped
+public class ScaleInGuardGate {
+
+    private final KafkaReplicas kafka;
+    private final OpsMetrics metrics;
+
+    public ScaleInGuardGate(KafkaReplicas kafka, OpsMetrics metrics) {
+        this.kafka = kafka;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The verdict per component for every guarded component whose plan deletes pods, in plan order; empty when the
+     * ops removes no guarded pod. Blocks for at most the Kafka timeout per guarded component; never throws for
+     * Kafka's sake (no answer is an {@code UNAVAILABLE} verdict). Each verdict is counted in
+     * {@code ordinal_scale_in_guard_verdicts_total}.
+     *
+     * @param force {@code spec.force}: the brokers are not checked, the verdict is {@code SKIPPED}
+     */
+    public Map<String, Verdict> judge(Cluster cluster, Map<String, ScalingPlan> plans, boolean force) {
+        Map<String, Verdict> verdicts = new LinkedHashMap<>();
+        if (cluster == null || cluster.getSpec() == null) {
+            return verdicts;
+        }
+        for (ScalingPlan plan : plans.values()) {
+            Optional<KafkaScaleInGuard> guard = kafkaGuard(cluster, plan.component());
+            if (guard.isEmpty() || plan.podsToDelete().isEmpty()) {
+                continue;
+            }
+            int offset = guard.get().nodeIdOffset == null ? 0 : guard.get().nodeIdOffset;
+            List<Broker> departing = ScaleInGuard.departing(plan, offset);
+            Verdict verdict;
+            if (force) {
+                verdict = ScaleInGuard.skipped(departing);
+            } else {
+                try {
+                    verdict = ScaleInGuard.judge(departing, kafka.hostedBy(guard.get().bootstrapServers,
+                            departing.stream().map(Broker::nodeId).collect(Collectors.toSet())));
+                } catch (KafkaReplicas.KafkaUnavailable e) {
+                    verdict = ScaleInGuard.unavailable(departing, guard.get().bootstrapServers, e.getMessage());
+                }
+            }
+            metrics.scaleInGuardVerdict(verdict.result().label());
+            verdicts.put(plan.component(), verdict);
+        }
+        return verdicts;
+    }
+
+    /** The verdict of the whole ops: the worst component's, or empty when no guarded pod goes. */
+    static Optional<Verdict> overall(Map<String, Verdict> verdicts) {
+        return verdicts.isEmpty() ? Optional.empty() : Optional.of(Verdict.combine(new ArrayList<>(verdicts.values())));
+    }
+
+    /** The condition and Event reason of a verdict that holds the ops back or is reported. */
+    static String reason(Result result) {
+        return switch (result) {
+            case SAFE -> Reasons.SCALE_IN_SAFE;
+            case BLOCKED -> Reasons.SCALE_IN_BLOCKED;
+            case UNAVAILABLE -> Reasons.SCALE_IN_GUARD_UNAVAILABLE;
+            case SKIPPED -> Reasons.SCALE_IN_GUARD_SKIPPED;
+        };
+    }
+
+    /** Writes each component's verdict into {@code status.plan.<component>.scaleInGuard} (dry run). */
+    static void annotate(Map<String, ComponentPlan> plan, Map<String, Verdict> verdicts) {
+        verdicts.forEach((component, v) -> {
+            ComponentPlan cp = plan.get(component);
+            if (cp != null) {
+                GuardVerdict gv = new GuardVerdict();
+                gv.result = (switch (v.result()) {
+                    case SAFE -> GuardResult.SAFE;
+                    case BLOCKED -> GuardResult.BLOCKED;
+                    case UNAVAILABLE -> GuardResult.UNAVAILABLE;
+                    case SKIPPED -> GuardResult.SKIPPED;
+                }).value();
+                gv.message = v.message();
+                cp.scaleInGuard = gv;
+            }
+        });
+    }
+
+    private static Optional<KafkaScaleInGuard> kafkaGuard(Cluster cluster, String component) {
+        return cluster.getSpec().componentSpecs.stream().filter(c -> c.name.equals(component)).findFirst()
+                .map(c -> c.scaleInGuard).map(g -> g.kafka);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ordinal.vocabulary;
+
+/**
+ * Every condition reason and Event reason Ordinal writes, by the resource it is written on (docs/troubleshooting.md
+ * explains each). Ops phases double as reasons in a few places ({@code Creating}, {@code Running}, {@code Cancelling},
+ * {@code Succeed}, {@code Cancelled}); they come from {@link OpsPhase}.
+ */
+public final class Reasons {
+    // ---- OpsRequest: Validated
+    public static final String VALIDATED = "Validated";
+    public static final String VALIDATION_FAILED = "ValidationFailed";
+    // ---- OpsRequest: WaitForProgressing (Pending)
+    public static final String CLUSTER_NOT_FOUND = "ClusterNotFound";
+    public static final String OPS_IN_PROGRESS = "OpsInProgress";
+    public static final String CLUSTER_PHASE = "ClusterPhase";
+    public static final String STARTED = "Started";
+    // ---- OpsRequest: scale-in guard (docs/scaling-rules.md §8)
+    public static final String SCALE_IN_BLOCKED = "ScaleInBlocked";
+    public static final String SCALE_IN_GUARD_UNAVAILABLE = "ScaleInGuardUnavailable";
+    public static final String SCALE_IN_GUARD_SKIPPED = "ScaleInGuardSkipped";
+    public static final String SCALE_IN_SAFE = "ScaleInSafe";
+    // ---- OpsRequest: Progressing
+    public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
+    // ---- OpsRequest: end reasons
+    public static final String CANCELLED_WHILE_PENDING = "CancelledWhilePending";
+    public static final String DRY_RUN = "DryRun";
+    public static final String CANCEL_BY_CONTROLLER = "CancelByController";
+    public static final String QUEUE_FULL = "QueueFull";
+    public static final String PRE_CONDITION_FAILED = "PreConditionFailed";
+    public static final String CONFLICT_WITH_RUNNING_OPS = "ConflictWithRunningOps";
+    public static final String PLAN_FAILED = "PlanFailed";
+    public static final String POD_FAILED = "PodFailed";
+    public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
+    // ---- Cluster
+    public static final String VALID_SPEC = "ValidSpec";
+    public static final String INVALID_COMPONENT = "InvalidComponent";
+    public static final String NAME_TOO_LONG = "NameTooLong";
+    public static final String NAME_COLLISION = "NameCollision";
+    public static final String NAME_TAKEN = "NameTaken";
+    public static final String ALL_COMPONENTS_READY = "AllComponentsReady";
+    public static final String COMPONENTS_NOT_READY = "ComponentsNotReady";
+    public static final String DO_NOT_TERMINATE = "DoNotTerminate";
+    /** Event: deletion refused by {@code terminationPolicy: DoNotTerminate}. */
+    public static final String DELETION_REFUSED = "DeletionRefused";
+    /** Event: the Cluster is being deleted per its terminationPolicy. */
+    public static final String DELETING = "Deleting";
+    /** Event: a component left the spec and its InstanceSet was deleted. */
+    public static final String COMPONENT_REMOVED = "ComponentRemoved";
+
+    // ---- InstanceSet
+    public static final String ALL_INSTANCES_READY = "AllInstancesReady";
+    public static final String INSTANCES_NOT_READY = "InstancesNotReady";
+    public static final String SCALING_INSTANCES = "ScalingInstances";
+    public static final String STABLE = "Stable";
+    public static final String NO_FAILURE = "NoFailure";
+    public static final String INSTANCE_FAILURE = "InstanceFailure";
+    public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String CREATE_REJECTED = "CreateRejected";
+    /** Event: a pod was created. */
+    public static final String SUCCESSFUL_CREATE = "SuccessfulCreate";
+    /** Event: a pod was deleted. */
+    public static final String SUCCESSFUL_DELETE = "SuccessfulDelete";
+    /** Event: a claim was deleted per the retention policy. */
+    public static final String CLAIM_DELETED = "ClaimDeleted";
+
+    private Reasons() {
+    }
+}
