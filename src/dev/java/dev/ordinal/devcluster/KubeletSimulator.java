@@ -51,6 +51,9 @@ public final class KubeletSimulator implements AutoCloseable {
     private String namespace;
     private volatile Duration readyDelay = Duration.ofMillis(50);
     private volatile Duration deletionGrace;
+    private volatile Duration startingFor = Duration.ZERO;
+    /** When each pod's containers first started (by pod uid): a later report of the same pod keeps it, as a kubelet does. */
+    private final java.util.Map<String, String> startedAt = new ConcurrentHashMap<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
     private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
@@ -72,6 +75,16 @@ public final class KubeletSimulator implements AutoCloseable {
     /** Time from a pod's creation to its Running/Ready report (null or zero: at once). */
     public KubeletSimulator readyDelay(Duration delay) {
         this.readyDelay = delay == null ? Duration.ZERO : delay;
+        return this;
+    }
+
+    /**
+     * Report a new pod {@code Running} but not Ready first (its readiness probe has not passed yet: Ready=False,
+     * reason ContainersNotReady), and Ready only {@code starting} later, as a real kubelet does for a container that
+     * takes that long to pass its readiness probe (null or zero: Running and Ready in one report, the default).
+     */
+    public KubeletSimulator startingFor(Duration starting) {
+        this.startingFor = starting == null ? Duration.ZERO : starting;
         return this;
     }
 
@@ -148,6 +161,7 @@ public final class KubeletSimulator implements AutoCloseable {
             @Override
             public void onDelete(Pod pod, boolean unknown) {
                 handled.remove(key(pod));
+                startedAt.remove(pod.getMetadata().getUid());
             }
         });
         return this;
@@ -209,7 +223,15 @@ public final class KubeletSimulator implements AutoCloseable {
             return;
         }
         long delay = readyDelay.toMillis();
-        Runnable task = () -> writeStatus(ns, name, pod);
+        Duration starting = startingFor;
+        Runnable task = starting.isZero() ? () -> writeStatus(ns, name, pod, true)
+                : () -> {
+                    writeStatus(ns, name, pod, false);
+                    ScheduledExecutorService later = executor;
+                    if (later != null && !later.isShutdown()) {
+                        later.schedule(() -> writeStatus(ns, name, pod, true), starting.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                };
         if (delay <= 0) {
             ex.execute(task);
         } else {
@@ -217,13 +239,15 @@ public final class KubeletSimulator implements AutoCloseable {
         }
     }
 
-    private void writeStatus(String ns, String name, Pod seen) {
+    /** Reports the pod's status; {@code startedUp}: its readiness probe has passed (unless it is never Ready). */
+    private void writeStatus(String ns, String name, Pod seen, boolean startedUp) {
         if (unschedulable.contains(name)) {
             writeUnschedulable(ns, name);
             return;
         }
         boolean fail = failing.contains(name);
-        boolean ready = !fail && !neverReady.contains(name);
+        boolean ready = startedUp && !fail && !neverReady.contains(name);
+        String started = fail ? null : startedAt.computeIfAbsent(seen.getMetadata().getUid(), uid -> now());
         List<ContainerStatus> containers = new ArrayList<>();
         if (seen.getSpec() != null) {
             seen.getSpec().getContainers().forEach(c -> {
@@ -234,7 +258,7 @@ public final class KubeletSimulator implements AutoCloseable {
                             .withMessage("Back-off pulling image \"" + c.getImage() + "\" (simulated)").endWaiting()
                             .endState();
                 } else {
-                    b.withNewState().withNewRunning().withStartedAt(now()).endRunning().endState();
+                    b.withNewState().withNewRunning().withStartedAt(started).endRunning().endState();
                 }
                 containers.add(b.build());
             });
@@ -246,7 +270,7 @@ public final class KubeletSimulator implements AutoCloseable {
                 new PodConditionBuilder().withType("ContainersReady").withStatus(ready ? "True" : "False")
                         .withLastTransitionTime(now).build(),
                 new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
-                        .withReason(ready ? null : fail ? "ContainersNotReady" : "ReadinessProbeFailed")
+                        .withReason(ready ? null : fail || !startedUp ? "ContainersNotReady" : "ReadinessProbeFailed")
                         .withLastTransitionTime(now).build());
         Pod status = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
                 .withNewStatus().withPhase(fail ? "Pending" : "Running").withPodIP(podIp(name))
@@ -263,7 +287,7 @@ public final class KubeletSimulator implements AutoCloseable {
                 // a real kubelet keeps reporting: try again while the API server is unreachable or failing
                 ScheduledExecutorService ex = executor;
                 if (ex != null && !ex.isShutdown()) {
-                    ex.schedule(() -> writeStatus(ns, name, seen), 500, TimeUnit.MILLISECONDS);
+                    ex.schedule(() -> writeStatus(ns, name, seen, startedUp), 500, TimeUnit.MILLISECONDS);
                 }
             }
         }

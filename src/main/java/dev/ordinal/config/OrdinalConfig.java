@@ -63,6 +63,14 @@ public interface OrdinalConfig {
          */
         @WithDefault("1S")
         Duration settleWindow();
+
+        /**
+         * How long a pod that runs but has not passed its readiness probe yet counts as starting (its component
+         * Updating) before it counts as unhealthy (Abnormal), unless its own startupProbe allows longer
+         * (docs/scaling-rules.md §6).
+         */
+        @WithDefault("60S")
+        Duration podStartDeadline();
     }
 
     interface ScaleInGuard {

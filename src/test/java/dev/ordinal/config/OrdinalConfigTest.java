@@ -32,6 +32,7 @@ class OrdinalConfigTest {
         assertEquals(20, c.ops().maxQueue());
         assertEquals(256, c.ops().events().buffer());
         assertEquals(Duration.ofSeconds(1), c.status().settleWindow());
+        assertEquals(Duration.ofSeconds(60), c.status().podStartDeadline());
         assertEquals(Duration.ofSeconds(5), c.scaleInGuard().timeout());
         assertEquals(Duration.ofSeconds(2), c.health().apiServer().timeout());
         assertEquals(Duration.ofSeconds(2), c.health().apiServer().cache());

@@ -12,6 +12,7 @@ import dev.ordinal.controller.ops.ClusterWriter;
 import dev.ordinal.controller.ops.OpsAnnouncer;
 import dev.ordinal.controller.ops.OpsRequestReconciler;
 import dev.ordinal.controller.ops.ScaleInGuardGate;
+import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SettleWindow;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
@@ -70,7 +71,8 @@ final class OrdinalProcess implements AutoCloseable {
         OrdinalConfig config = config(defaultTimeout);
         var statuses = new StatusWriter(new SettleWindow(config));
         operator.register(new ClusterReconciler(client, events, metrics, caches, statuses), o -> o.settingNamespaces(ns));
-        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses),
+        operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
+                new PodStates(config)),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
@@ -78,9 +80,13 @@ final class OrdinalProcess implements AutoCloseable {
                 o -> o.settingNamespaces(ns));
     }
 
-    /** The operator's configuration with its defaults (OrdinalConfig), but this ops deadline. */
+    /**
+     * The operator's configuration with its defaults (OrdinalConfig), but this ops deadline and the tests' pod start
+     * deadline (application.properties, %test: a never-Ready simulated pod turns unhealthy after 2 s, not 60 s).
+     */
     static OrdinalConfig config(Duration defaultTimeout) {
-        return TestConfig.with(Map.of("ordinal.ops.default-timeout", defaultTimeout.toString()));
+        return TestConfig.with(Map.of("ordinal.ops.default-timeout", defaultTimeout.toString(),
+                "ordinal.status.pod-start-deadline", "2S"));
     }
 
     static OrdinalProcess start(Rig rig, String identity) {

@@ -141,9 +141,13 @@ public final class TestKube {
                 case "kubelet-healthy":
                     kubelet.healthy(arg);
                     return "ok";
+                case "kubelet-starting-for":
+                    kubelet.startingFor(Duration.ofMillis(Long.parseLong(arg)));
+                    return "ok";
                 case "kubelet-reset":
                     kubelet.reset();
                     kubelet.readyDelay(Duration.ofMillis(50));
+                    kubelet.startingFor(Duration.ZERO);
                     kubelet.deletionGrace(null);
                     return "ok";
                 case "kubelet-deletion-grace":
@@ -297,7 +301,13 @@ public final class TestKube {
             return this;
         }
 
-        /** Forgets every per-pod behaviour; default delay and deletion. */
+        /** New pods run not Ready for {@code starting}, then turn Ready ({@link KubeletSimulator#startingFor}). */
+        public Kubelet startingFor(Duration starting) {
+            bus.apply("kubelet-starting-for " + starting.toMillis());
+            return this;
+        }
+
+        /** Forgets every per-pod behaviour; default delay, start and deletion. */
         public Kubelet reset() {
             bus.apply("kubelet-reset");
             return this;

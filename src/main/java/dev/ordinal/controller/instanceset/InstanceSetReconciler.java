@@ -1,9 +1,11 @@
 package dev.ordinal.controller.instanceset;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -19,6 +21,7 @@ import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.controller.support.PodMessages;
+import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.controller.support.StatusWriter.Outcome;
@@ -61,10 +64,12 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
     private final SharedCaches caches;
     private final StatusWriter statuses;
     private final PodWriter writer;
+    private final PodStates podStates;
 
     public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness, SharedCaches caches,
-            StatusWriter statuses) {
+            StatusWriter statuses, PodStates podStates) {
         this.events = events;
+        this.podStates = podStates;
         this.readiness = readiness;
         this.caches = caches;
         this.statuses = statuses;
@@ -100,13 +105,15 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         Map<String, Pod> pods = byName(PodWriter.ours(set, context.getSecondaryResources(Pod.class)));
         Map<String, PersistentVolumeClaim> claims = byName(PodWriter.ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)));
 
+        PodStates.Observed observed = podStates.observe(pods);
+        Map<String, PodState> states = observed.states();
         Naming.Result wanted = Naming.wanted(spec);
         if (wanted.error() != null) {
             events.warning(set, Reasons.INVALID_SPEC, wanted.error());
-            return status(set, InstanceSetStatusBuilder.invalid(set, pods, wanted.error()), false, context);
+            return status(set, InstanceSetStatusBuilder.invalid(set, pods, states, wanted.error()), false, context);
         }
 
-        PodRollout.Step step = PodRollout.next(wanted.names(), observed(pods), policy(spec),
+        PodRollout.Step step = PodRollout.next(wanted.names(), states, policy(spec),
                 PodRollout.concurrency(concurrencyText(spec), wanted.names().size()));
         try {
             writer.ensureHeadlessService(set, context.getSecondaryResources(Service.class));
@@ -115,7 +122,7 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, ConditionType.READY))) {
                 events.warning(set, e.reason, e.getMessage());
             }
-            InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
+            InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step.waiting());
             blocked.conditions = Conditions.set(blocked.conditions, ConditionType.READY, false, e.reason, e.getMessage(),
                     set.getMetadata().getGeneration());
             if (e.pod != null) {
@@ -131,9 +138,15 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
 
         // The status is one reconcile behind the pods just created or deleted: it is transitional, like one that
         // shows a rollout under way, and is held back for the settle window (the pods' events bring the next one).
-        InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, wanted.names(), step.waiting());
+        InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step.waiting());
         boolean acted = !step.create().isEmpty() || !step.delete().isEmpty();
-        return status(set, next, acted || Conditions.isTrue(next.conditions, ConditionType.PROGRESSING), context);
+        UpdateControl<InstanceSet> control = status(set, next, acted || Conditions.isTrue(next.conditions, ConditionType.PROGRESSING), context);
+        // a pod still starting turns unhealthy when its start budget runs out, with no event of its own: look again then
+        Optional<Duration> expiry = observed.recheck();
+        if (expiry.isPresent() && control.getScheduleDelay().map(d -> d > expiry.get().toMillis()).orElse(true)) {
+            control.rescheduleAfter(expiry.get());
+        }
+        return control;
     }
 
     @Override
@@ -158,12 +171,6 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         readiness.observe(set, next);
         Outcome<InstanceSet> outcome = statuses.write(set, next, transitional, context);
         return outcome.recheck().map(d -> UpdateControl.<InstanceSet> noUpdate().rescheduleAfter(d)).orElse(UpdateControl.noUpdate());
-    }
-
-    private static Map<String, PodState> observed(Map<String, Pod> pods) {
-        Map<String, PodState> out = new LinkedHashMap<>();
-        pods.forEach((name, pod) -> out.put(name, PodFacts.state(pod)));
-        return out;
     }
 
     private static String concurrencyText(InstanceSetSpec spec) {

@@ -32,7 +32,8 @@ final class InstanceSetStatusBuilder {
      * rolled out: pods to create or delete, or wanted pods still starting; {@code message} names, per pod, what it
      * waits for or why it is not Ready.
      */
-    static InstanceSetStatus build(InstanceSet set, Map<String, Pod> pods, List<String> wanted, List<PodRollout.Wait> waiting) {
+    static InstanceSetStatus build(InstanceSet set, Map<String, Pod> pods, Map<String, PodState> states, List<String> wanted,
+            List<PodRollout.Wait> waiting) {
         InstanceSetStatus previous = set.getStatus() == null ? new InstanceSetStatus() : set.getStatus();
         InstanceSetStatus s = new InstanceSetStatus();
         Long generation = set.getMetadata().getGeneration();
@@ -45,7 +46,7 @@ final class InstanceSetStatusBuilder {
         Map<String, String> message = new LinkedHashMap<>();
         for (String name : names) {
             Pod pod = pods.get(name);
-            PodState state = PodFacts.state(pod);
+            PodState state = states.get(name);
             ready += state.ready() && wanted.contains(name) ? 1 : 0;
             s.instanceStatus.add(new InstanceStatus(name, state.ready()));
             if (state.health() == Health.FAILED) {
@@ -93,8 +94,8 @@ final class InstanceSetStatusBuilder {
         return s;
     }
 
-    static InstanceSetStatus invalid(InstanceSet set, Map<String, Pod> pods, String error) {
-        InstanceSetStatus s = build(set, pods, List.copyOf(pods.keySet()), List.of());
+    static InstanceSetStatus invalid(InstanceSet set, Map<String, Pod> pods, Map<String, PodState> states, String error) {
+        InstanceSetStatus s = build(set, pods, states, List.copyOf(pods.keySet()), List.of());
         s.conditions = Conditions.set(s.conditions, ConditionType.READY, false, Reasons.INVALID_SPEC, error, set.getMetadata().getGeneration());
         return s;
     }
