@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ordinal.devcluster.ControlPlane;
 
 /**
- * What {@code kubectl apply -k kubernetes/} installs: every manifest listed once, an operator pod that runs
+ * What {@code kubectl apply --server-side -k kubernetes/} installs: every manifest listed once, an operator pod that runs
  * unprivileged with probes and resource bounds, RBAC bound to its ServiceAccount, a Service the ServiceMonitor
  * can select, and a namespace that one line changes everywhere.
  */

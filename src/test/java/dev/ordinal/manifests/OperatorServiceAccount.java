@@ -24,7 +24,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuild
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * The operator's identity as {@code kubectl apply -k kubernetes/} installs it, on a real API server: the
+ * The operator's identity as {@code kubectl apply --server-side -k kubernetes/} installs it, on a real API server: the
  * ServiceAccount {@value #NAME} in {@value #NAMESPACE}, bound to the ClusterRole and Role of kubernetes/rbac.
  * Applies kubernetes/namespace.yaml and every file in kubernetes/rbac/ (server-side apply, field manager
  * {@value #FIELD_MANAGER}), waits until the API server's RBAC authorizer grants each committed rule to the

@@ -9,7 +9,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +53,23 @@ final class KafkaProbe implements AutoCloseable {
     void createTopic(String topic, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
                 .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The KRaft quorum's leader as {@code controller} (host:port of a controller listener) answers
+     * DescribeMetadataQuorum, within 10 s; empty when it gives no answer (no leader elected yet, or unreachable).
+     */
+    static java.util.Optional<Integer> quorumLeader(String controller) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin a = Admin.create(p)) {
+            int leader = a.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+            return leader >= 0 ? java.util.Optional.of(leader) : java.util.Optional.empty();
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The node ids of the brokers the cluster has registered and not fenced. */
@@ -177,10 +193,5 @@ final class KafkaProbe implements AutoCloseable {
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(5));
-    }
-
-    /** Unwraps an ExecutionException so a test failure names Kafka's own error. */
-    static Exception cause(Exception e) {
-        return e instanceof ExecutionException && e.getCause() instanceof Exception c ? c : e;
     }
 }

@@ -43,7 +43,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * The user story of issue #25 on a real node, each step checked the way a user checks it (kubectl, the pods'
  * statuses, Kafka's Admin API), in order:
  * <ol>
- * <li>Ordinal installed with {@code kubectl apply -k kubernetes/} from its locally built image becomes Ready through
+ * <li>Ordinal installed with {@code kubectl apply --server-side -k kubernetes/} (docs/install.md) from its locally built image becomes Ready through
  * its real probes under its real securityContext, elects a leader, logs, and serves /q/metrics through its Service
  * to a caller with the scraper role only.</li>
  * <li>The example Kafka cluster (3 KRaft controllers, 3 brokers; the local image standing in for apache/kafka:3.9.0)
@@ -71,6 +71,9 @@ class KafkaUserStoryIT {
 
     private static KubernetesClient client;
     private static KafkaProbe kafka;
+    /** Every phase the Cluster's status showed from its creation to the end of the seed (step 3). */
+    private static final List<String> PHASES = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private static io.fabric8.kubernetes.client.Watch phaseWatch;
     /** Every value the cluster acknowledged, over the whole story. */
     private static final List<String> ACKED = new java.util.ArrayList<>();
 
@@ -81,6 +84,9 @@ class KafkaUserStoryIT {
 
     @AfterAll
     static void disconnect() {
+        if (phaseWatch != null) {
+            phaseWatch.close();
+        }
         if (kafka != null) {
             kafka.close();
         }
@@ -93,9 +99,9 @@ class KafkaUserStoryIT {
 
     @Test
     @Order(1)
-    void installedWithKubectlApplyKTheOperatorPodBecomesReadyElectsALeaderAndServesMetricsToScrapersOnly()
+    void installedWithKubectlApplyServerSideKTheOperatorPodBecomesReadyElectsALeaderAndServesMetricsToScrapersOnly()
             throws Exception {
-        NodeKubectl.ok("apply", "-k", "kubernetes/");
+        NodeKubectl.ok("apply", "--server-side", "-k", "kubernetes/");
         NodeKubectl.ok("-n", OPERATOR_NS, "rollout", "status", "deployment/ordinal", "--timeout=240s");
         Pod pod = operatorPod();
         assertTrue(isReady(pod), "the operator pod passed its readiness probe");
@@ -134,13 +140,37 @@ class KafkaUserStoryIT {
     void theExampleKafkaClusterComesUpAndTakesRecordsWithAcksAll() throws Exception {
         String example = Files.readString(Path.of("kubernetes", "examples", "kafka-cluster.yaml"));
         assertTrue(example.contains("image: apache/kafka:3.9.0"));
+        phaseWatch = client.resources(Cluster.class).inNamespace(NS).withName("kafka").watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Cluster c) {
+                String phase = c.getStatus() == null ? null : c.getStatus().phase + " " + c.getStatus().componentSummary;
+                if (phase != null && (PHASES.isEmpty() || !PHASES.get(PHASES.size() - 1).equals(phase))) {
+                    PHASES.add(phase);
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        });
         NodeKubectl.apply("kafka-cluster", example.replace("image: apache/kafka:3.9.0", "image: " + KAFKA_IMAGE));
-        await().atMost(Duration.ofMinutes(6)).untilAsserted(() -> {
+        // the moment each controller turns Ready, its quorum has a leader (the example's startup probe, issue #32)
+        Map<String, java.util.Optional<Integer>> leaderWhenReady = new java.util.concurrent.ConcurrentHashMap<>();
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            for (int i = 0; i < 3; i++) {
+                String name = "kafka-controller-" + i;
+                if (!leaderWhenReady.containsKey(name) && isReady(client.pods().inNamespace(NS).withName(name).get())) {
+                    leaderWhenReady.put(name, KafkaProbe.quorumLeader(name + ".kafka-controller-headless." + NS + ".svc:9093"));
+                }
+            }
             ClusterStatus s = cluster().getStatus();
             assertNotNull(s);
             assertEquals("Running", s.phase, () -> "Cluster kafka: " + s.phase + " " + s.componentSummary);
             assertEquals("controller 3/3, broker 3/3", s.componentSummary);
         });
+        assertEquals(3, leaderWhenReady.size(), leaderWhenReady::toString);
+        leaderWhenReady.forEach((controller, leader) -> assertTrue(leader.isPresent(),
+                controller + " was Ready before its quorum had a leader: " + leaderWhenReady));
         for (String name : List.of("kafka-controller-0", "kafka-controller-1", "kafka-controller-2", "kafka-broker-0",
                 "kafka-broker-1", "kafka-broker-2")) {
             Pod p = client.pods().inNamespace(NS).withName(name).get();
@@ -163,6 +193,28 @@ class KafkaUserStoryIT {
 
     @Test
     @Order(3)
+    void theShippedOfflineOpsWaitsWhileBrokerTwoHostsReplicasAndLeavesTheClusterAlone() throws Exception {
+        NodeKubectl.ok("apply", "-f", "kubernetes/examples/ops/ops-offline-broker-2.yaml");
+        await().atMost(WAIT).untilAsserted(() -> {
+            OpsRequest o = client.resources(OpsRequest.class).inNamespace(NS).withName("kafka-offline-broker-2").get();
+            assertNotNull(o.getStatus());
+            assertEquals("Pending", o.getStatus().phase);
+            var waiting = o.getStatus().conditions.stream().filter(c -> "WaitForProgressing".equals(c.type)).findFirst()
+                    .orElseThrow();
+            assertEquals("ScaleInBlocked", waiting.reason);
+            assertTrue(waiting.message.startsWith("kafka-broker-2 (node 102) still hosts "), waiting.message);
+        });
+        Thread.sleep(5000);
+        assertEquals("Pending", phase("kafka-offline-broker-2"), "it keeps waiting (preConditionDeadlineSeconds)");
+        assertEquals(3, cluster().getSpec().componentSpecs.get(1).replicas, "the Cluster is not written");
+        assertEquals(List.of(), cluster().getSpec().componentSpecs.get(1).offlineInstances);
+        assertNotNull(client.pods().inNamespace(NS).withName("kafka-broker-2").get());
+        NodeKubectl.ok("-n", NS, "patch", "ops", "kafka-offline-broker-2", "--type=merge", "-p", "{\"spec\":{\"cancel\":true}}");
+        awaitOps("kafka-offline-broker-2", "Cancelled");
+    }
+
+    @Test
+    @Order(4)
     void theLastBrokerGoesOfflineAndComesBackOnItsOwnVolumeFourTimesWithoutLosingARecord() throws Exception {
         PersistentVolumeClaim claim = claim("data-kafka-broker-2");
         Path volume = Path.of(client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get().getSpec()
@@ -220,6 +272,9 @@ class KafkaUserStoryIT {
         List<String> read = kafka.readAll(TOPIC);
         Map<String, Long> counts = read.stream().collect(Collectors.groupingBy(Function.identity(), TreeMap::new,
                 Collectors.counting()));
+        phaseWatch.close();
+        assertTrue(PHASES.stream().noneMatch(p -> p.startsWith("Abnormal")),
+                () -> "brokers starting at creation and in every online ops are starting, not unhealthy (issue #32): " + PHASES);
         assertEquals(Set.copyOf(ACKED), counts.keySet(), "every acknowledged record, and nothing else, is read back");
         assertEquals(List.of(), counts.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey)
                 .toList(), "each record once");
@@ -229,7 +284,7 @@ class KafkaUserStoryIT {
     // --- 4. real failures -----------------------------------------------------------------------------------------
 
     @Test
-    @Order(4)
+    @Order(5)
     void aBrokerThatCrashesOnABadSettingIsAbnormalWithTheRealReasonAndAnOpsTakesItOffline() {
         // a user adds a broker of its own instance template with a setting Kafka refuses
         NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
@@ -242,7 +297,7 @@ class KafkaUserStoryIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aBrokerKilledByItsMemoryLimitIsAbnormalWithOomKilledAndAnOpsTakesItOffline() {
         NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
                 [{"op": "add", "path": "/spec/componentSpecs/1/instances/-", "value":
@@ -292,7 +347,7 @@ class KafkaUserStoryIT {
     // --- 5. operator restart --------------------------------------------------------------------------------------
 
     @Test
-    @Order(6)
+    @Order(7)
     void theOperatorPodDeletedInTheMiddleOfAScaleOutIsReplacedAndTheNewPodFinishesTheOps() throws Exception {
         String ops = "kafka-scale-out-1";
         NodeKubectl.apply(ops, """
