@@ -1,6 +1,6 @@
 // A CoreDNS for the test node: only the plugins a single-node cluster's DNS needs. The stock build links every
 // plugin, and with them the cloud SDKs (about 1.4 GB of modules); this one needs a few hundred MB.
-// kube/build-node.sh builds it; kube/node/coredns/Corefile says how it is configured.
+// kube/build-node.sh builds it; its Corefile is in the ConfigMap of kube/node/coredns.yaml.
 package main
 
 import (

@@ -128,11 +128,12 @@ public final class KubeletSimulator implements AutoCloseable {
         return this;
     }
 
-    /** Forgets every per-pod behaviour. */
+    /** Forgets every per-pod behaviour, and reports new pods Ready at once again ({@link #startingFor}). */
     public KubeletSimulator reset() {
         failing.clear();
         neverReady.clear();
         unschedulable.clear();
+        startingFor = Duration.ZERO;
         return this;
     }
 

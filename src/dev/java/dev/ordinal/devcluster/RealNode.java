@@ -109,7 +109,11 @@ public final class RealNode implements AutoCloseable {
         try {
             node.startAll(Instant.now().plus(timeout));
         } catch (RuntimeException e) {
-            node.close();
+            try {
+                node.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         return node;
@@ -155,7 +159,8 @@ public final class RealNode implements AutoCloseable {
         mkdirs(dir, RUN.resolve("pids"));
         appendLog(earlier.output());
         write(RUN.resolve("state-dir"), dir.toString());
-        write(RUN.resolve("bin-dir"), nodeBin.toString());
+        write(RUN.resolve("bin-dir"), binDirs());
+        write(RUN.resolve("owner"), String.valueOf(ProcessHandle.current().pid()));
         startWatchdog();
         script("net-up");
 
@@ -204,8 +209,8 @@ public final class RealNode implements AutoCloseable {
                 missing.add(containerdBin.resolve(b) + " (bash kube/build-node.sh)");
             }
         }
-        if (!Files.isRegularFile(imageIndex())) {
-            missing.add(imageIndex() + " (bash kube/build-images.sh)");
+        if (imageIndex().isEmpty()) {
+            missing.add("the images in " + imageCache().resolve("images.tsv") + " (bash kube/build-images.sh)");
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("a real node cannot start here; missing: " + String.join("; ", missing)
@@ -217,7 +222,11 @@ public final class RealNode implements AutoCloseable {
     private void takeLock() {
         try {
             lockChannel = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
+            try {
+                lock = lockChannel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // this JVM runs a node already
+            }
             if (lock == null) {
                 lockChannel.close();
                 throw new IllegalStateException("another real node runs on this machine (" + LOCK
@@ -233,10 +242,16 @@ public final class RealNode implements AutoCloseable {
      * killed test run leaves no interface, rule or mount; {@link #close()} stops it after its own teardown.
      */
     private void startWatchdog() {
-        String loop = "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; "
-                + "exec bash " + scripts.resolve("node.sh") + " teardown";
+        long jvm = ProcessHandle.current().pid();
+        // the script path is an argument ($1), never part of the command text; ORDINAL_NODE_OWNER makes the teardown
+        // leave alone a node that a newer run started meanwhile
+        String loop = "while kill -0 " + jvm + " 2>/dev/null; do sleep 1; done; exec bash \"$1\" teardown";
         try {
-            watchdog = new ProcessBuilder("setsid", "bash", "-c", loop).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder("setsid", "bash", "-c", loop, "ordinal-node-watchdog",
+                    scripts.resolve("node.sh").toString());
+            pb.environment().put("ORDINAL_NODE_RUN", RUN.toString());
+            pb.environment().put("ORDINAL_NODE_OWNER", String.valueOf(jvm));
+            watchdog = pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("watchdog.log").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
@@ -328,34 +343,54 @@ public final class RealNode implements AutoCloseable {
     }
 
     /**
-     * The index of the images to import: the work tree's {@code target/images.tsv}, which names the operator image
-     * built from this tree, else the image cache's {@code images.tsv} (kube/build-images.sh writes both).
+     * The images to import, ref → archive: every line of the image cache's {@code images.tsv}, with the operator
+     * image of this work tree's {@code target/images.tsv} in place of the cache's (kube/build-images.sh writes both;
+     * work trees sharing the cache build different operators under one ref, and the tree's own file is written only
+     * when its operator image is built, so only that line of it is taken).
      */
-    private Path imageIndex() {
+    private Map<String, Path> imageIndex() {
+        Map<String, Path> images = new LinkedHashMap<>(readIndex(imageCache().resolve("images.tsv")));
         Path own = scripts.getParent().getParent().resolve("target").resolve("images.tsv");
-        return Files.isRegularFile(own) ? own : imageCache().resolve("images.tsv");
+        readIndex(own).forEach((ref, archive) -> {
+            if (ref.contains(OPERATOR_IMAGE)) {
+                images.put(ref, archive);
+            }
+        });
+        return images;
     }
 
-    /** Imports every image archive listed in {@link #imageIndex()} into containerd's k8s.io namespace. */
-    private void importImages() {
-        List<String> lines;
+    /** The operator image's name, as {@code kubernetes/kustomization.yaml} sets it. */
+    private static final String OPERATOR_IMAGE = "ordinal/ordinal-operator";
+
+    private static Map<String, Path> readIndex(Path file) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
         try {
-            lines = Files.readAllLines(imageIndex());
+            for (String line : Files.readAllLines(file)) {
+                String[] parts = line.split("\t");
+                if (!line.isBlank() && !line.startsWith("#") && parts.length >= 2) {
+                    out.put(parts[0], imageCache().resolve(parts[1]));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (String line : lines) {
-            String[] parts = line.split("\t");
-            if (line.isBlank() || line.startsWith("#") || parts.length < 2) {
-                continue;
-            }
-            Path archive = imageCache().resolve(parts[1]);
+        return out;
+    }
+
+    /** Imports every image of {@link #imageIndex()} into containerd's k8s.io namespace. */
+    private void importImages() {
+        for (var image : imageIndex().entrySet()) {
+            Path archive = image.getValue();
             if (!Files.isRegularFile(archive)) {
-                archive = Path.of(parts[1]);
+                throw new IllegalStateException("image " + image.getKey() + ": " + archive
+                        + " is missing; run bash kube/build-images.sh");
             }
             run(List.of(containerdBin.resolve("ctr").toString(), "-a", containerdSocket().toString(), "-n", "k8s.io",
                     "images", "import", "--local", archive.toString()), Duration.ofMinutes(3));
-            LOG.debugf("imported %s from %s", parts[0], archive);
+            LOG.debugf("imported %s from %s", image.getKey(), archive);
         }
     }
 
@@ -513,43 +548,52 @@ public final class RealNode implements AutoCloseable {
         return r.exit() == 0 ? "" : r.output().strip();
     }
 
+    /**
+     * Saves the containers' logs, stops every process of the node and its control plane, then runs {@code node.sh
+     * teardown}, which kills what is left (containers through runc), unmounts, and removes the bridges, rules and
+     * cgroups; the watchdog and the machine-wide lock go last, whatever failed before.
+     *
+     * @throws IllegalStateException when the teardown leaves something behind (named)
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (provisioner != null) {
-            provisioner.close();
-        }
-        if (admin != null) {
-            // through the API server only while it runs (a signal to the whole process group stops it at once, as
-            // Ctrl-C in dev mode does), and for a bounded time: the teardown below kills whatever is left anyway
-            if (controlPlane != null && controlPlane.pids().containsKey("kube-apiserver")) {
-                bounded(Duration.ofSeconds(60), () -> {
-                    saveContainerLogs();
-                    deletePods();
-                });
+        try {
+            if (provisioner != null) {
+                provisioner.close();
             }
-            admin.close();
-        }
-        List<ChildProcess> reverse = new ArrayList<>(children);
-        java.util.Collections.reverse(reverse);
-        reverse.forEach(ChildProcess::stop);
-        if (controlPlane != null) {
-            controlPlane.close();
-        }
-        if (lock != null) {
-            script("teardown");
+            if (admin != null) {
+                // through the API server only while it runs (a signal to the whole process group stops it at once,
+                // as Ctrl-C in dev mode does), and for a bounded time
+                if (controlPlane != null && controlPlane.pids().containsKey("kube-apiserver")) {
+                    bounded(Duration.ofSeconds(60), this::saveContainerLogs);
+                }
+                admin.close();
+            }
+            List<ChildProcess> reverse = new ArrayList<>(children);
+            java.util.Collections.reverse(reverse);
+            reverse.forEach(ChildProcess::stop);
+            if (controlPlane != null) {
+                controlPlane.close();
+            }
+            if (lock != null) {
+                script("teardown");
+            }
+        } finally {
             if (watchdog != null) {
                 watchdog.descendants().forEach(ProcessHandle::destroy);
                 watchdog.destroy();
             }
-            try {
-                lock.release();
-                lockChannel.close();
-            } catch (IOException e) {
-                LOG.debugf("lock release: %s", e.getMessage());
+            if (lock != null) {
+                try {
+                    lock.release();
+                    lockChannel.close();
+                } catch (IOException e) {
+                    LOG.debugf("lock release: %s", e.getMessage());
+                }
             }
         }
     }
@@ -585,21 +629,6 @@ public final class RealNode implements AutoCloseable {
         }
     }
 
-    /** Deletes every pod at once (grace 0) and waits up to 30 s, so the kubelet unmounts volumes and runs CNI DEL. */
-    private void deletePods() {
-        try {
-            admin.pods().inAnyNamespace().list().getItems().forEach(p -> admin.pods()
-                    .inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
-                    .withGracePeriod(0).delete());
-            Instant until = Instant.now().plusSeconds(30);
-            while (Instant.now().isBefore(until) && !admin.pods().inAnyNamespace().list().getItems().isEmpty()) {
-                ControlPlane.sleep(250);
-            }
-        } catch (RuntimeException e) {
-            LOG.debugf("pods not deleted through the API (%s); the teardown kills their containers", e.getMessage());
-        }
-    }
-
     private static void bounded(Duration limit, Runnable work) {
         Thread t = new Thread(work, "ordinal-node-close");
         t.setDaemon(true);
@@ -615,18 +644,27 @@ public final class RealNode implements AutoCloseable {
         }
     }
 
+    /** The folders of the node's binaries, as node.sh takes them: its processes are those running a binary from here. */
+    private String binDirs() {
+        return nodeBin + ":" + containerdBin;
+    }
+
     private void spawn(String name, Path binary, List<String> args, Map<String, String> env) {
         ChildProcess c = ChildProcess.start(name, binary, args, env, dir.resolve(name + ".log"));
         children.add(c);
         for (int i = 0; i < 50 && c.binaryPid() < 0 && c.isAlive(); i++) {
             ControlPlane.sleep(20);
         }
-        write(RUN.resolve("pids").resolve(name), String.valueOf(c.binaryPid()));
+        long pid = c.binaryPid();
+        if (pid > 0) { // a binary that exited at once has no pid to record (its wrapper reports the exit)
+            write(RUN.resolve("pids").resolve(name), String.valueOf(pid));
+        }
     }
 
     private void script(String command) {
         ProcessResult r = runScript(scripts.resolve("node.sh"), command, Map.of("ORDINAL_NODE_RUN", RUN.toString(),
-                "ORDINAL_NODE_STATE", dir.toString(), "ORDINAL_NODE_BIN", nodeBin.toString()));
+                "ORDINAL_NODE_STATE", dir.toString(), "ORDINAL_NODE_BIN", binDirs(),
+                "ORDINAL_NODE_OWNER", String.valueOf(ProcessHandle.current().pid())));
         appendLog(r.output());
         if (r.exit() != 0) {
             throw new IllegalStateException("node.sh " + command + " failed (" + r.exit() + "):\n" + r.output());

@@ -43,6 +43,7 @@ final class ClusterHosts implements AutoCloseable {
             hosts.write();
             hosts.pods = client.pods().inAnyNamespace().inform(hosts.onChange());
             hosts.services = client.services().inAnyNamespace().inform(hosts.onChange());
+            hosts.write(); // what the informers listed before both fields were set
         }
         return hosts;
     }

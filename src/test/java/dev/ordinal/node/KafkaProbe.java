@@ -179,10 +179,6 @@ final class KafkaProbe implements AutoCloseable {
             return List.copyOf(failed);
         }
 
-        int sent() {
-            return sent.get();
-        }
-
         @Override
         public void close() {
             running.set(false);

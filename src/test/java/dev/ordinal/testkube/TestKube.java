@@ -147,7 +147,6 @@ public final class TestKube {
                 case "kubelet-reset":
                     kubelet.reset();
                     kubelet.readyDelay(Duration.ofMillis(50));
-                    kubelet.startingFor(Duration.ZERO);
                     kubelet.deletionGrace(null);
                     return "ok";
                 case "kubelet-deletion-grace":
