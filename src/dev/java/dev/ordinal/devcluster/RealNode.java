@@ -149,6 +149,7 @@ public final class RealNode implements AutoCloseable {
     }
 
     private void startAll(Instant deadline) {
+        Instant started = Instant.now();
         preflight();
         takeLock();
         // a node of an earlier run that was killed together with its watchdog may have left plumbing behind: remove
@@ -182,8 +183,9 @@ public final class RealNode implements AutoCloseable {
                 .withVolumeBindingMode("Immediate").build()).serverSideApply();
         provisioner = new HostPathProvisioner(admin, dir.resolve("volumes")).start();
         startCoreDns(deadline);
-        LOG.infof("Real node %s Ready at %s (API server %s, pods %s, Services %s, DNS %s), state in %s", NODE_NAME,
-                NODE_IP, controlPlane.url(), POD_CIDR, SERVICE_CIDR, DNS_IP, dir);
+        LOG.infof("Real node %s Ready at %s in %.1f s (API server %s, pods %s, Services %s, DNS %s), state in %s",
+                NODE_NAME, NODE_IP, Duration.between(started, Instant.now()).toMillis() / 1000.0, controlPlane.url(),
+                POD_CIDR, SERVICE_CIDR, DNS_IP, dir);
     }
 
     private void preflight() {

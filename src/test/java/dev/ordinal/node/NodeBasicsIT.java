@@ -37,8 +37,10 @@ class NodeBasicsIT {
     private static KubernetesClient client;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         client = TestNode.admin();
+        // the node at idle, CoreDNS its only pod: docs/control-plane.md's figures
+        java.nio.file.Files.writeString(TestNode.shared().dir().resolve("memory-idle.md"), MemoryFigures.table(client));
         NodeKubectl.ok("create", "namespace", NS);
     }
 
