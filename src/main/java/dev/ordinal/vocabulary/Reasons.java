@@ -31,6 +31,8 @@ public final class Reasons {
     public static final String PLAN_FAILED = "PlanFailed";
     public static final String POD_FAILED = "PodFailed";
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    /** A started ops whose Cluster no longer carries what it wrote: another writer changed it (spec amendment §7b). */
+    public static final String OVERWRITTEN_BY_ANOTHER_WRITER = "OverwrittenByAnotherWriter";
 
     // ---- Cluster
     public static final String VALID_SPEC = "ValidSpec";
