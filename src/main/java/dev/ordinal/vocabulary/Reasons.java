@@ -31,6 +31,8 @@ public final class Reasons {
     public static final String PLAN_FAILED = "PlanFailed";
     public static final String POD_FAILED = "PodFailed";
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    /** The ops' namespace is being deleted: the API server refuses every create there. */
+    public static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
     /** A started ops whose Cluster no longer carries what it wrote: another writer changed it (spec amendment §7b). */
     public static final String OVERWRITTEN_BY_ANOTHER_WRITER = "OverwrittenByAnotherWriter";
 
@@ -55,6 +57,8 @@ public final class Reasons {
     public static final String INSTANCES_NOT_READY = "InstancesNotReady";
     public static final String SCALING_INSTANCES = "ScalingInstances";
     public static final String STABLE = "Stable";
+    /** Progressing=False: pods are still to be created or deleted, but only an unhealthy pod recovering (or going) lets the rollout go on. */
+    public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
     public static final String NO_FAILURE = "NoFailure";
     public static final String INSTANCE_FAILURE = "InstanceFailure";
     public static final String INVALID_SPEC = "InvalidSpec";

@@ -122,8 +122,8 @@ class LateRequestsTest {
             OpsRequest ops = f.awaitOps("right-after-" + i, "Failed");
             var failed = Conditions.find(ops.getStatus().conditions, "Failed");
             assertEquals("PreConditionFailed", failed.reason, failed.message);
-            assertTrue(failed.message.contains("cluster " + name) && failed.message.endsWith("scaling starts from Running, Abnormal or Failed"),
-                    failed.message);
+            assertTrue(failed.message.contains("cluster " + name) && failed.message.contains("scaling starts from Running, Abnormal or Failed")
+                    && failed.message.contains("force: true"), failed.message);
         }
     }
 

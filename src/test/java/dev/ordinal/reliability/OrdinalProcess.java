@@ -16,6 +16,7 @@ import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SettleWindow;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
+import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.kafka.KafkaReplicas;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
@@ -70,13 +71,16 @@ final class OrdinalProcess implements AutoCloseable {
         var caches = new SharedCaches();
         OrdinalConfig config = config(defaultTimeout);
         var statuses = new StatusWriter(new SettleWindow(config));
-        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses), o -> o.settingNamespaces(ns));
+        // What a process knows only in memory, as the operator: namespaces found terminating.
+        var namespaces = new TerminatingNamespaces();
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces),
+                o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
-                new PodStates(config)),
+                new PodStates(config), namespaces),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
-                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config),
+                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config, namespaces),
                 o -> o.settingNamespaces(ns));
     }
 

@@ -25,6 +25,7 @@ import dev.ordinal.vocabulary.Reasons;
  * Every decision is recomputed from the snapshot in the ops' status and the pods observed now, so a restarted operator
  * decides the same (docs/ops-controller.md "Restart safety").
  * <ul>
+ * <li>Any phase before the end: a namespace being deleted ends it Failed ({@code NamespaceTerminating}).</li>
  * <li>Pending: {@link PendingDecider}.</li>
  * <li>Creating: the plan from the snapshot, then the one Cluster apply, then Running.</li>
  * <li>Running: progress from the pods; a cancel re-applies the snapshot (Cancelling); a Cluster that no longer
@@ -50,6 +51,12 @@ public final class OpsDecider {
     static OpsDecision decide(OpsInputs in, Clock clock) {
         Instant now = clock.instant();
         OpsPhase phase = OpsQueue.phaseOf(in.ops());
+        if (!phase.isTerminal() && in.namespaceTerminating() != null) {
+            // nothing can be created there any more: waiting for pods would only wait for the deadline
+            return PendingDecider.finish(OpsStatus.of(in.ops(), now), OpsPhase.FAILED, Reasons.NAMESPACE_TERMINATING, "namespace "
+                    + in.ops().getMetadata().getNamespace() + " is being deleted: the API server refuses to create anything in it ("
+                    + in.namespaceTerminating() + "), so this ops cannot go on", null, Notes.NONE);
+        }
         return switch (phase) {
             case PENDING -> PendingDecider.decide(in, now);
             case CREATING -> creating(in, now);

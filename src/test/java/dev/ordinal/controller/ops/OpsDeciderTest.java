@@ -234,6 +234,19 @@ class OpsDeciderTest {
     }
 
     @Test
+    void anOpsInANamespaceBeingDeletedEndsAtOnceNamingIt() {
+        String refusal = "unable to create new content in namespace ns because it is being terminated";
+        for (OpsRequest ops : List.of(running(), ops("queued", offline("kafka-broker-2")))) {
+            OpsInputs in = new OpsInputs(ops, applied(), readyPods(0, 1, 2), List.of(), OpsFixtures.NO_GUARD, true, SETTINGS, refusal);
+            Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(in, after(Duration.ofSeconds(5))), ops.getMetadata().getName());
+            assertEquals(OpsPhase.FAILED, failed.phase());
+            assertEquals("NamespaceTerminating", failed.reason());
+            assertEquals("namespace ns is being deleted: the API server refuses to create anything in it (" + refusal
+                    + "), so this ops cannot go on", failed.message());
+        }
+    }
+
+    @Test
     void aStartedOpsWhoseClusterIsGoneFailsPlanFailed() {
         Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(inputs(started(), null), after(Duration.ofSeconds(2))));
         assertEquals("PlanFailed", failed.reason());

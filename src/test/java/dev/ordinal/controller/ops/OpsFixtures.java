@@ -139,7 +139,7 @@ final class OpsFixtures {
     }
 
     static OpsInputs inputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods, List<OpsRequest> peers) {
-        return new OpsInputs(ops, cluster, pods, peers, NO_GUARD, true, SETTINGS);
+        return new OpsInputs(ops, cluster, pods, peers, NO_GUARD, true, SETTINGS, null);
     }
 
     static OpsInputs inputs(OpsRequest ops, Cluster cluster) {
