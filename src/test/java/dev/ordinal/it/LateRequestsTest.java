@@ -206,4 +206,20 @@ class LateRequestsTest {
         assertTrue(message.contains("horizontalScaling[1]: the result would be 0 replicas, outside replicasLimit [1, 3]"), message);
         assertFalse(message.contains("horizontalScaling[1].horizontalScaling"), message);
     }
+
+    /** Issue #27 E: one message per root cause, naming only fields the request has. */
+    @Test
+    void aValidationMessageNamesOnlyWhatTheRequestContainsOncePerRootCause() {
+        ComponentSpec b = broker(1);
+        b.instances = new ArrayList<>(java.util.List.of(Fixture.template("test", 1)));
+        b.offlineInstances = new ArrayList<>(java.util.List.of("lv-broker-1"));
+        f.runningCluster("lv", b);
+        var h = scaleOut("broker", 2);
+        h.scaleOut.instances = new ArrayList<>(java.util.List.of(new dev.ordinal.api.ops.HorizontalScaling.InstanceReplicaChange()));
+        h.scaleOut.instances.get(0).name = "test";
+        h.scaleOut.instances.get(0).replicaChanges = 3;
+        OpsRequest ops = f.awaitOps(f.createOps("bad", "lv", h).getMetadata().getName(), "Failed");
+        assertEquals("horizontalScaling[0].scaleOut.replicaChanges: 2 is smaller than the 3 replicas claimed by scaleOut.instances",
+                Conditions.find(ops.getStatus().conditions, "Validated").message);
+    }
 }
