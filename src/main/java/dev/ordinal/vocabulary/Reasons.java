@@ -45,6 +45,8 @@ public final class Reasons {
     public static final String ALL_COMPONENTS_READY = "AllComponentsReady";
     public static final String COMPONENTS_NOT_READY = "ComponentsNotReady";
     public static final String DO_NOT_TERMINATE = "DoNotTerminate";
+    /** Cluster condition ScaleInGuard=True: Kafka answered every guarded component's last question (False: {@link #SCALE_IN_GUARD_UNAVAILABLE}). */
+    public static final String SCALE_IN_GUARD_ANSWERED = "ScaleInGuardAnswered";
     /** Event: deletion refused by {@code terminationPolicy: DoNotTerminate}. */
     public static final String DELETION_REFUSED = "DeletionRefused";
     /** Event: the Cluster is being deleted per its terminationPolicy. */

@@ -12,6 +12,7 @@ import dev.ordinal.controller.ops.ClusterWriter;
 import dev.ordinal.controller.ops.OpsAnnouncer;
 import dev.ordinal.controller.ops.OpsRequestReconciler;
 import dev.ordinal.controller.ops.ScaleInGuardGate;
+import dev.ordinal.controller.support.GuardAnswers;
 import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SettleWindow;
 import dev.ordinal.controller.support.SharedCaches;
@@ -71,16 +72,17 @@ final class OrdinalProcess implements AutoCloseable {
         var caches = new SharedCaches();
         OrdinalConfig config = config(defaultTimeout);
         var statuses = new StatusWriter(new SettleWindow(config));
-        // What a process knows only in memory, as the operator: namespaces found terminating.
+        // What a process knows only in memory, as the operator: namespaces found terminating, the guard's answers.
         var namespaces = new TerminatingNamespaces();
-        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces),
+        var guardAnswers = new GuardAnswers();
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces, guardAnswers),
                 o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
                 new PodStates(config), namespaces),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
-                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config, namespaces),
+                new ScaleInGuardGate(new KafkaReplicas(config), metrics, guardAnswers), config, namespaces),
                 o -> o.settingNamespaces(ns));
     }
 

@@ -18,6 +18,7 @@ import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
 import dev.ordinal.controller.support.ApiAnswers;
 import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.GuardAnswers;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.Ownership;
@@ -25,6 +26,7 @@ import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.controller.support.StatusWriter.Outcome;
 import dev.ordinal.controller.support.TerminatingNamespaces;
+import dev.ordinal.controller.support.Wakeups;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsMetrics;
 import dev.ordinal.vocabulary.ComponentPhase;
@@ -68,11 +70,17 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
 
     private final SharedCaches caches;
     private final TerminatingNamespaces namespaces;
+    private final GuardAnswers guardAnswers;
+    private final Wakeups<Cluster> guardWakeups = new Wakeups<>("guard-answers");
 
-    /** @param namespaces namespaces being deleted: no InstanceSet is applied there */
+    /**
+     * @param namespaces   namespaces being deleted: no InstanceSet is applied there
+     * @param guardAnswers whether Kafka answered each guarded component's scale-in guard (condition {@code ScaleInGuard})
+     */
     public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
-            StatusWriter statuses, TerminatingNamespaces namespaces) {
+            StatusWriter statuses, TerminatingNamespaces namespaces, GuardAnswers guardAnswers) {
         this.client = client;
+        this.guardAnswers = guardAnswers;
         this.namespaces = namespaces;
         this.caches = caches;
         this.events = events;
@@ -92,7 +100,9 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         caches.clusterCache(context.getPrimaryCache());
         instanceSetSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
                 .withName("instancesets").build(), context);
-        return List.of(instanceSetSource);
+        // the scale-in guard's answers (the OpsRequest controller asks Kafka) go into the Cluster's status
+        guardAnswers.onChange(id -> guardWakeups.wake(List.of(id)));
+        return List.of(instanceSetSource, guardWakeups);
     }
 
     /**
@@ -148,7 +158,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 events.warning(cluster, Reasons.INVALID_COMPONENT, message);
             }
         }
-        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid,
+                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()));
         // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
         // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
         boolean transitional = invalid.isEmpty() && next.components.values().stream()
@@ -188,7 +199,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         }
         Map<String, String> invalid = new LinkedHashMap<>();
         cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
-        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid,
+                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()));
         next.conditions = Conditions.set(next.conditions, ConditionType.VALID, false, refusal.reason(), message, cluster.getMetadata().getGeneration());
         return status(cluster, next, false, context, NAME_RECHECK);
     }
@@ -196,6 +208,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
         statuses.forget(cluster);
+        guardAnswers.forget(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
         // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
         caches.clusterReconciled(cluster);
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
