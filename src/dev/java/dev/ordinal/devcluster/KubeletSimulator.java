@@ -29,7 +29,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
  * 0 = at once) a new pod gets {@code status.phase=Running}, {@code podIP} and condition {@code Ready=True}, written
  * with server-side apply to {@code pods/status} by field manager {@value #MANAGER}.
  * <p>
- * Per pod name: {@link #failPod(String)} reports an image pull failure ({@code ImagePullBackOff}, not ready);
+ * Per pod, by annotation ({@value #STATE_ANNOTATION}, {@value #DELETION_DELAY_ANNOTATION}; for {@code kubectl annotate}
+ * in dev mode), or per pod name from Java: {@link #failPod(String)} reports an image pull failure ({@code ImagePullBackOff}, not ready);
  * {@link #neverReady(String)} leaves the pod Running but not Ready (its readiness probe fails);
  * {@link #unschedulable(String)} reports it as the scheduler reports a pod no node can take ({@code Pending},
  * {@code PodScheduled=False}, reason {@code Unschedulable}).
@@ -46,6 +47,20 @@ public final class KubeletSimulator implements AutoCloseable {
     public static final String MANAGER = "kubelet";
     /** The finalizer that keeps a deleted pod Terminating for {@link #deletionGrace(Duration)}. */
     public static final String FINALIZER = "kubelet.ordinal.dev/terminating";
+    /**
+     * Pod annotation that sets what the simulated kubelet reports for that pod, for anyone trying failures with
+     * {@code kubectl annotate} in dev mode (README "Dev mode: make a pod fail"): {@value #READY}, {@value #NOT_READY},
+     * {@value #UNSCHEDULABLE}, {@value #IMAGE_PULL_BACK_OFF}, {@value #CRASH_LOOP_BACK_OFF}. It wins over the Java
+     * hooks ({@link #failPod} and the others); removing it gives the pod back to them.
+     */
+    public static final String STATE_ANNOTATION = "kubelet.dev.ordinal.dev/state";
+    /** Pod annotation: a deleted pod stays Terminating this long ({@code 30s}, {@code 2m}, or ISO-8601 {@code PT30S}). */
+    public static final String DELETION_DELAY_ANNOTATION = "kubelet.dev.ordinal.dev/deletion-delay";
+    static final String READY = "Ready";
+    static final String NOT_READY = "NotReady";
+    static final String UNSCHEDULABLE = "Unschedulable";
+    static final String IMAGE_PULL_BACK_OFF = "ImagePullBackOff";
+    static final String CRASH_LOOP_BACK_OFF = "CrashLoopBackOff";
 
     private final KubernetesClient client;
     private String namespace;
@@ -58,6 +73,8 @@ public final class KubeletSimulator implements AutoCloseable {
     private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
     private final Set<String> unschedulable = ConcurrentHashMap.newKeySet();
     private final Set<String> handled = ConcurrentHashMap.newKeySet();
+    /** The state annotation each pod (by key) was last reported with: a change is reported again. */
+    private final java.util.Map<String, String> annotated = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
     private SharedIndexInformer<Pod> informer;
 
@@ -162,6 +179,7 @@ public final class KubeletSimulator implements AutoCloseable {
             @Override
             public void onDelete(Pod pod, boolean unknown) {
                 handled.remove(key(pod));
+                annotated.remove(key(pod));
                 startedAt.remove(pod.getMetadata().getUid());
             }
         });
@@ -210,15 +228,21 @@ public final class KubeletSimulator implements AutoCloseable {
         }
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
+        Duration terminating = deletionDelay(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             if (pod.getMetadata().getFinalizers().contains(FINALIZER) && handled.add(key(pod) + "/delete")) {
-                Duration g = deletionGrace == null ? Duration.ZERO : deletionGrace;
+                Duration g = terminating == null ? Duration.ZERO : terminating;
                 ex.schedule(() -> removeFinalizer(ns, name), g.toMillis(), TimeUnit.MILLISECONDS);
             }
             return;
         }
-        if (deletionGrace != null && !pod.getMetadata().getFinalizers().contains(FINALIZER)) {
+        if (terminating != null && !pod.getMetadata().getFinalizers().contains(FINALIZER)) {
             ex.execute(() -> addFinalizer(ns, name));
+        }
+        String state = annotation(pod, STATE_ANNOTATION);
+        String before = annotated.put(key(pod), state == null ? "" : state);
+        if (before != null && !before.equals(state == null ? "" : state)) {
+            handled.remove(key(pod)); // the annotation changed: report the pod again
         }
         if (!handled.add(key(pod))) {
             return;
@@ -242,12 +266,17 @@ public final class KubeletSimulator implements AutoCloseable {
 
     /** Reports the pod's status; {@code startedUp}: its readiness probe has passed (unless it is never Ready). */
     private void writeStatus(String ns, String name, Pod seen, boolean startedUp) {
-        if (unschedulable.contains(name)) {
+        String state = annotation(seen, STATE_ANNOTATION);
+        if (state == null ? unschedulable.contains(name) : UNSCHEDULABLE.equals(state)) {
             writeUnschedulable(ns, name);
             return;
         }
-        boolean fail = failing.contains(name);
-        boolean ready = startedUp && !fail && !neverReady.contains(name);
+        if (CRASH_LOOP_BACK_OFF.equals(state)) {
+            writeCrashLoop(ns, name, seen);
+            return;
+        }
+        boolean fail = state == null ? failing.contains(name) : IMAGE_PULL_BACK_OFF.equals(state);
+        boolean ready = startedUp && !fail && (state == null ? !neverReady.contains(name) : !NOT_READY.equals(state));
         String started = fail ? null : startedAt.computeIfAbsent(seen.getMetadata().getUid(), uid -> now());
         List<ContainerStatus> containers = new ArrayList<>();
         if (seen.getSpec() != null) {
@@ -279,9 +308,7 @@ public final class KubeletSimulator implements AutoCloseable {
                 .addNewHostIP().withIp("10.0.0.1").endHostIP()
                 .withStartTime(now).withConditions(conditions).withContainerStatuses(containers).endStatus().build();
         try {
-            client.pods().inNamespace(ns).resource(status).subresource("status").patch(
-                    new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
-                            .withForce(true).build());
+            applyStatus(ns, status);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 LOG.debugf("kubelet simulator could not update %s/%s: %s", ns, name, e.getMessage());
@@ -294,6 +321,75 @@ public final class KubeletSimulator implements AutoCloseable {
         }
     }
 
+    /**
+     * As a kubelet reports a container that keeps crashing: Running phase, the container waiting in
+     * {@code CrashLoopBackOff} after 3 restarts, its last exit {@code Error, code 1}.
+     */
+    private void writeCrashLoop(String ns, String name, Pod seen) {
+        String now = now();
+        List<ContainerStatus> containers = new ArrayList<>();
+        if (seen.getSpec() != null) {
+            seen.getSpec().getContainers().forEach(c -> containers.add(new ContainerStatusBuilder().withName(c.getName())
+                    .withImage(c.getImage()).withReady(false).withRestartCount(3).withStarted(false)
+                    .withNewState().withNewWaiting().withReason(CRASH_LOOP_BACK_OFF)
+                    .withMessage("back-off 40s restarting failed container=" + c.getName() + " (simulated)").endWaiting().endState()
+                    .withNewLastState().withNewTerminated().withReason("Error").withExitCode(1).withFinishedAt(now).endTerminated()
+                    .endLastState().build()));
+        }
+        Pod status = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewStatus().withPhase("Running").withPodIP(podIp(name)).withHostIP("10.0.0.1").withStartTime(now)
+                .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").withLastTransitionTime(now).build(),
+                        new PodConditionBuilder().withType("Ready").withStatus("False").withReason("ContainersNotReady")
+                                .withLastTransitionTime(now).build())
+                .withContainerStatuses(containers).endStatus().build();
+        try {
+            applyStatus(ns, status);
+        } catch (KubernetesClientException e) {
+            LOG.debugf("kubelet simulator could not report %s/%s crash-looping: %s", ns, name, e.getMessage());
+        }
+    }
+
+    /** Writes a pod's status as a kubelet does: server-side apply of {@code pods/status} by field manager {@value #MANAGER}. */
+    private void applyStatus(String ns, Pod status) {
+        client.pods().inNamespace(ns).resource(status).subresource("status").patch(
+                new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
+                        .withForce(true).build());
+    }
+
+    private static String annotation(Pod pod, String key) {
+        var annotations = pod.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** How long a deleted pod stays Terminating: its annotation, else {@link #deletionGrace(Duration)}; null: not at all. */
+    private Duration deletionDelay(Pod pod) {
+        String value = annotation(pod, DELETION_DELAY_ANNOTATION);
+        if (value == null) {
+            return deletionGrace;
+        }
+        return parseDuration(value);
+    }
+
+    /** {@code 30s}, {@code 1500ms}, {@code 2m}, or ISO-8601 ({@code PT30S}); null for anything else. */
+    static Duration parseDuration(String value) {
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
+            }
+            if (value.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1).trim()));
+            }
+            if (value.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1).trim()));
+            }
+            return Duration.parse(value);
+        } catch (RuntimeException e) {
+            LOG.warnf("kubelet simulator: %s is no duration (e.g. 30s, 2m); ignored", value);
+            return null;
+        }
+    }
+
     /** As the scheduler reports a pod it cannot place; the kubelet never sees it. */
     private void writeUnschedulable(String ns, String name) {
         Pod status = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
@@ -302,9 +398,7 @@ public final class KubeletSimulator implements AutoCloseable {
                         .withMessage("0/1 nodes are available: 1 Insufficient memory (simulated)").withLastTransitionTime(now()).build())
                 .endStatus().build();
         try {
-            client.pods().inNamespace(ns).resource(status).subresource("status").patch(
-                    new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(MANAGER)
-                            .withForce(true).build());
+            applyStatus(ns, status);
         } catch (KubernetesClientException e) {
             LOG.debugf("kubelet simulator could not mark %s/%s unschedulable: %s", ns, name, e.getMessage());
         }

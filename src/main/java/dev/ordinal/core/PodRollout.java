@@ -23,6 +23,9 @@ import java.util.stream.Collectors;
  * <li>{@code Parallel}: up to {@code concurrency} pods in flight; pods terminating and wanted pods that are neither
  * Ready nor permanently failed use up that budget.</li>
  * </ul>
+ * A missing pod the caller holds back (its claim is still being deleted) waits whatever the policy. When nothing moves
+ * and pods are still to be created or deleted, the unhealthy pods they wait on are the step's blockers (spec amendment
+ * §7b): the rollout cannot finish by waiting.
  */
 public final class PodRollout {
 
@@ -83,14 +86,33 @@ public final class PodRollout {
         }
     }
 
-    /** The next step: pods to create (ascending), pods to delete (descending) and the missing pods that wait. */
-    public record Step(List<String> create, List<String> delete, List<Wait> waiting) {
+    /**
+     * The next step: pods to create (ascending), pods to delete (descending), the missing pods that wait, and the pods
+     * that block the rollout ({@link #blocked()}).
+     *
+     * @param blockers existing wanted pods that are unhealthy (not Ready, not starting, not failed for good) and hold back every pod still
+     *                 to be created or deleted while nothing else moves (nothing terminating, starting or being
+     *                 created, no pod waiting for a claim to go); empty while the rollout moves (spec amendment §7b)
+     */
+    public record Step(List<String> create, List<String> delete, List<Wait> waiting, List<String> blockers) {
+        public Step(List<String> create, List<String> delete, List<Wait> waiting) {
+            this(create, delete, waiting, List.of());
+        }
+
         public Step(List<String> create, List<String> delete) {
             this(create, delete, List.of());
         }
 
         public boolean isEmpty() {
             return create.isEmpty() && delete.isEmpty();
+        }
+
+        /**
+         * Whether the rollout cannot finish until a blocker changes: it is not "updating" any more, and the component
+         * is reported settled but unhealthy ({@code Abnormal}) rather than {@code Updating}.
+         */
+        public boolean blocked() {
+            return !blockers.isEmpty();
         }
     }
 
@@ -102,14 +124,26 @@ public final class PodRollout {
     }
 
     /**
+     * {@link #next(List, Map, Policy, int, Map)} with no pod held back.
+     */
+    public static Step next(List<String> wanted, Map<String, PodState> existing, Policy policy, int concurrency) {
+        return next(wanted, existing, policy, concurrency, Map.of());
+    }
+
+    /**
      * @param wanted      pod names the naming rule wants, any order
      * @param existing    pod name → state, for every pod of the set that exists
      * @param policy      pod management policy
      * @param concurrency at least 1; only used by {@code Parallel}
+     * @param heldBack    missing pods that cannot be created yet whatever their predecessors do → why, a sentence
+     *                    without the pod's name (e.g. "waits for claim data-kafka-broker-3 to finish deleting": a pod
+     *                    is never created on a claim being deleted); they wait, and count as moving
      */
-    public static Step next(List<String> wanted, Map<String, PodState> existing, Policy policy, int concurrency) {
+    public static Step next(List<String> wanted, Map<String, PodState> existing, Policy policy, int concurrency,
+            Map<String, String> heldBack) {
         Set<String> wantedSet = Set.copyOf(wanted);
         List<String> missing = new ArrayList<>();
+        List<Wait> held = new ArrayList<>();
         for (String name : wanted) {
             if (!existing.containsKey(name)) {
                 missing.add(name);
@@ -135,6 +169,10 @@ public final class PodRollout {
                 Wait wait = predecessorWait(pod, sortedWanted, existing);
                 if (wait != null) {
                     waiting.add(wait);
+                } else if (heldBack.containsKey(pod)) {
+                    Wait h = new Wait(pod, List.of(), heldBack.get(pod));
+                    waiting.add(h);
+                    held.add(h);
                 } else if (create.isEmpty()) {
                     create.add(pod);
                 } else {
@@ -142,7 +180,7 @@ public final class PodRollout {
                             + " to be created first (OrderedReady creates one pod at a time)"));
                 }
             }
-            return new Step(List.copyOf(create), delete, List.copyOf(waiting));
+            return step(create, delete, waiting, held, unexpected, existing, wantedSet);
         }
         List<String> inFlight = existing.entrySet().stream()
                 .filter(e -> e.getValue().terminating() || (wantedSet.contains(e.getKey()) && e.getValue().unsettled()))
@@ -151,9 +189,19 @@ public final class PodRollout {
         int budget = Math.max(0, limit - inFlight.size());
         List<String> delete = new ArrayList<>(unexpected.subList(0, Math.min(budget, unexpected.size())));
         budget -= delete.size();
-        List<String> create = new ArrayList<>(missing.subList(0, Math.min(Math.max(budget, 0), missing.size())));
         List<Wait> waiting = new ArrayList<>();
-        if (create.size() < missing.size()) {
+        List<String> creatable = new ArrayList<>();
+        for (String pod : missing) {
+            if (heldBack.containsKey(pod)) {
+                Wait h = new Wait(pod, List.of(), heldBack.get(pod));
+                waiting.add(h);
+                held.add(h);
+            } else {
+                creatable.add(pod);
+            }
+        }
+        List<String> create = new ArrayList<>(creatable.subList(0, Math.min(Math.max(budget, 0), creatable.size())));
+        if (create.size() < creatable.size()) {
             List<String> busy = new ArrayList<>(inFlight);
             busy.addAll(delete);
             busy.addAll(create);
@@ -161,11 +209,30 @@ public final class PodRollout {
                     + busy.stream().map(p -> p + (existing.containsKey(p) ? " is " + describe(existing.get(p))
                             : delete.contains(p) ? " is being deleted" : " is being created"))
                             .collect(Collectors.joining(", "));
-            for (String pod : missing.subList(create.size(), missing.size())) {
+            for (String pod : creatable.subList(create.size(), creatable.size())) {
                 waiting.add(new Wait(pod, List.copyOf(busy), slots));
             }
         }
-        return new Step(List.copyOf(create), List.copyOf(delete), List.copyOf(waiting));
+        return step(create, delete, waiting, held, unexpected, existing, wantedSet);
+    }
+
+    /**
+     * The step, with its blockers: when nothing is created, deleted, terminating, starting or held back (waiting for a
+     * claim to go), yet pods are still to be created or deleted, whatever waits waits on existing pods that are not
+     * Ready and not starting. They block the rollout until they become Ready or go (spec amendment §7b: such a
+     * component is {@code Abnormal}, not {@code Updating}).
+     */
+    private static Step step(List<String> create, List<String> delete, List<Wait> waiting, List<Wait> held,
+            List<String> unexpected, Map<String, PodState> existing, Set<String> wanted) {
+        waiting.sort(java.util.Comparator.comparing(Wait::pod, InstanceNames.ORDER));
+        boolean stuck = create.isEmpty() && delete.isEmpty() && held.isEmpty() && (!waiting.isEmpty() || !unexpected.isEmpty());
+        boolean moving = existing.entrySet().stream().anyMatch(e -> e.getValue().terminating()
+                || (wanted.contains(e.getKey()) && e.getValue().health() == Health.STARTING));
+        // A pod failed for good blocks nobody (it is no predecessor that blocks and holds no slot): the unhealthy ones do.
+        List<String> blockers = !stuck || moving ? List.of()
+                : existing.entrySet().stream().filter(e -> wanted.contains(e.getKey()) && !e.getValue().terminating()
+                        && e.getValue().health() == Health.UNHEALTHY).map(Map.Entry::getKey).sorted(InstanceNames.ORDER).toList();
+        return new Step(List.copyOf(create), List.copyOf(delete), List.copyOf(waiting), blockers);
     }
 
     /** The first predecessor of {@code pod} that holds it back, or null when it may be created now. */

@@ -102,7 +102,11 @@ public final class ScalingPlanner {
             }
             int newReplicas = explicit ? request.replicas() : before.replicas() + outTotal - inTotal;
             Map<String, Integer> newTemplateReplicas = templateReplicasAfter();
-            checkResultCounts(newReplicas, newTemplateReplicas);
+            if (errors.isEmpty()) {
+                // The result is judged only on a request whose own fields hold: a count that is already wrong makes the
+                // result wrong too, and saying so again would be a second message for one root cause (issue #27 E).
+                checkResultCounts(newReplicas, newTemplateReplicas);
+            }
 
             if (!errors.isEmpty()) {
                 return PlanResult.rejected(errors);
@@ -296,8 +300,11 @@ public final class ScalingPlanner {
                 errors.add(new ValidationError(direction + ".replicaChanges", given + " is smaller than the "
                         + namedCount + " instances named in " + namesField + "; they are part of the total"));
             } else if (given < claimed) {
+                // name only what the request contains
+                String by = listed.isEmpty() ? namesField : namedCount == 0 ? direction + ".instances"
+                        : direction + ".instances and " + namesField;
                 errors.add(new ValidationError(direction + ".replicaChanges", given + " is smaller than the "
-                        + claimed + " replicas claimed by " + direction + ".instances and " + namesField));
+                        + claimed + " replicas claimed by " + by));
             }
             return given;
         }

@@ -41,6 +41,7 @@ public class KafkaReplicas {
 
     private final Duration timeout;
     private final Map<String, Admin> admins = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /** The operator's client: {@code ordinal.scale-in-guard.timeout} bounds one check. */
     @Inject
@@ -81,7 +82,24 @@ public class KafkaReplicas {
     public Map<Integer, List<Replica>> hostedBy(String bootstrapServers, Set<Integer> nodeIds) throws KafkaUnavailable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            Admin admin = admin(bootstrapServers);
+            return ask(bootstrapServers, nodeIds, deadline);
+        } catch (KafkaUnavailable e) {
+            if (!closedUnderneath(e) || closed || System.nanoTime() >= deadline) {
+                throw e;
+            }
+            // The client was closed under this call (an operator stopping or reloading, a failed check of another
+            // caller): that says nothing about Kafka, so ask once more with a client of its own.
+            LOG.debugf("the Admin client for %s was closed during a check; asking again with a new one", bootstrapServers);
+            return ask(bootstrapServers, nodeIds, deadline);
+        }
+    }
+
+    private Map<Integer, List<Replica>> ask(String bootstrapServers, Set<Integer> nodeIds, long deadline) throws KafkaUnavailable {
+        if (closed) {
+            throw new KafkaUnavailable("the operator is stopping", null);
+        }
+        try {
+            Admin admin = openAdmin(bootstrapServers);
             Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(remainingMs(deadline)))
                     .names().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
             Map<String, TopicDescription> described = topics.isEmpty() ? Map.of()
@@ -116,11 +134,24 @@ public class KafkaReplicas {
         }
     }
 
+    /** Whether a failure came from a client closed meanwhile, not from Kafka: "The AdminClient thread has exited". */
+    private static boolean closedUnderneath(KafkaUnavailable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && (t.getMessage().contains("thread has exited") || t.getMessage().contains("is already closed"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static int remainingMs(long deadline) {
         return (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
-    private Admin admin(String bootstrapServers) {
+    private Admin admin(String bootstrapServers) throws KafkaUnavailable {
+        if (closed) {
+            throw new KafkaUnavailable("the operator is stopping", null);
+        }
         return admins.computeIfAbsent(bootstrapServers, b -> {
             Properties props = new Properties();
             props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b);
@@ -134,6 +165,16 @@ public class KafkaReplicas {
         });
     }
 
+    /** {@link #admin} that gives up when the bean was closed while the client was being made (it is closed again at once). */
+    private Admin openAdmin(String bootstrapServers) throws KafkaUnavailable {
+        Admin admin = admin(bootstrapServers);
+        if (closed) {
+            forget(bootstrapServers);
+            throw new KafkaUnavailable("the operator is stopping", null);
+        }
+        return admin;
+    }
+
     private void forget(String bootstrapServers) {
         Admin admin = admins.remove(bootstrapServers);
         if (admin != null) {
@@ -141,9 +182,14 @@ public class KafkaReplicas {
         }
     }
 
-    /** Closes every Admin client (operator shutdown). */
+    /**
+     * Closes every Admin client (operator shutdown, or a live reload in dev mode, which makes a new instance of this
+     * bean); a check still running on this instance then answers "the operator is stopping" instead of opening a
+     * client nobody would close, or using a closed one.
+     */
     @PreDestroy
     void closeAll() {
+        closed = true;
         admins.keySet().forEach(this::forget);
         LOG.debug("closed the scale-in guard's Kafka Admin clients");
     }

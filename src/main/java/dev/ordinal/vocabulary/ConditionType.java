@@ -18,6 +18,11 @@ public final class ConditionType {
     public static final String VALID = "Valid";
     /** Every component (Cluster) or every instance (InstanceSet) is Ready. */
     public static final String READY = "Ready";
+    /**
+     * Whether Kafka answered the scale-in guard of the Cluster's guarded components the last time an ops asked
+     * (docs/scaling-rules.md §8); set once a guard was asked.
+     */
+    public static final String SCALE_IN_GUARD = "ScaleInGuard";
     /** Set while deletion is refused ({@code terminationPolicy: DoNotTerminate}). */
     public static final String TERMINATING = "Terminating";
 

@@ -31,6 +31,10 @@ public final class Reasons {
     public static final String PLAN_FAILED = "PlanFailed";
     public static final String POD_FAILED = "PodFailed";
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    /** The ops' namespace is being deleted: the API server refuses every create there. */
+    public static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
+    /** A started ops whose Cluster no longer carries what it wrote: another writer changed it (spec amendment §7b). */
+    public static final String OVERWRITTEN_BY_ANOTHER_WRITER = "OverwrittenByAnotherWriter";
 
     // ---- Cluster
     public static final String VALID_SPEC = "ValidSpec";
@@ -41,6 +45,8 @@ public final class Reasons {
     public static final String ALL_COMPONENTS_READY = "AllComponentsReady";
     public static final String COMPONENTS_NOT_READY = "ComponentsNotReady";
     public static final String DO_NOT_TERMINATE = "DoNotTerminate";
+    /** Cluster condition ScaleInGuard=True: Kafka answered every guarded component's last question (False: {@link #SCALE_IN_GUARD_UNAVAILABLE}). */
+    public static final String SCALE_IN_GUARD_ANSWERED = "ScaleInGuardAnswered";
     /** Event: deletion refused by {@code terminationPolicy: DoNotTerminate}. */
     public static final String DELETION_REFUSED = "DeletionRefused";
     /** Event: the Cluster is being deleted per its terminationPolicy. */
@@ -53,6 +59,8 @@ public final class Reasons {
     public static final String INSTANCES_NOT_READY = "InstancesNotReady";
     public static final String SCALING_INSTANCES = "ScalingInstances";
     public static final String STABLE = "Stable";
+    /** Progressing=False: pods are still to be created or deleted, but only an unhealthy pod recovering (or going) lets the rollout go on. */
+    public static final String ROLLOUT_BLOCKED = "RolloutBlocked";
     public static final String NO_FAILURE = "NoFailure";
     public static final String INSTANCE_FAILURE = "InstanceFailure";
     public static final String INVALID_SPEC = "InvalidSpec";

@@ -51,6 +51,15 @@ final class Fixtures {
         return result.errors();
     }
 
+    /** Pod name → state from alternating arguments: {@code podStates("k-b-0", READY, "k-b-1", STARTING)}, in that order. */
+    static java.util.Map<String, PodRollout.PodState> podStates(Object... nameState) {
+        java.util.Map<String, PodRollout.PodState> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameState.length; i += 2) {
+            out.put((String) nameState[i], (PodRollout.PodState) nameState[i + 1]);
+        }
+        return out;
+    }
+
     static String joined(List<ValidationError> errors) {
         return String.join("\n", errors.stream().map(ValidationError::toString).toList());
     }

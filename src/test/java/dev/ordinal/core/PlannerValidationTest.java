@@ -55,6 +55,18 @@ class PlannerValidationTest {
                 joined(invalid(HOT, in(null, List.of(new TemplateChange("hot", 2))))));
     }
 
+    /** Issue #27 E: one message per root cause, naming only what the request contains. */
+    @Test
+    void aTotalSmallerThanItsTemplateChangesIsOneMessageThatNamesOnlyTheTemplates() {
+        ComponentShape test = new ComponentShape(1, List.of(new TemplateShape("test", 1)), List.of(pod(1)));
+        assertEquals("scaleOut.replicaChanges: 2 is smaller than the 3 replicas claimed by scaleOut.instances",
+                joined(invalid(test, out(2, List.of(new TemplateChange("test", 3))))));
+        ComponentShape hotOffline = new ComponentShape(3, List.of(new TemplateShape("hot", 1)), List.of(pod("hot", 1), pod(3)));
+        assertEquals("scaleOut.replicaChanges: 2 is smaller than the 3 replicas claimed by scaleOut.instances and"
+                + " scaleOut.offlineInstancesToOnline", joined(invalid(hotOffline, out(2, List.of(new TemplateChange("hot", 2)), pod(3)))),
+                "both named when both are there");
+    }
+
     @Test
     void templatesClaimingMoreThanReplicasAfterScaleIn() {
         ComponentShape allHot = new ComponentShape(1, List.of(new TemplateShape("hot", 1)), List.of());

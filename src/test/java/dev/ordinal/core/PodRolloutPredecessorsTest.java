@@ -25,11 +25,7 @@ class PodRolloutPredecessorsTest {
     private static final List<String> THREE = List.of("k-b-0", "k-b-1", "k-b-2");
 
     private static Map<String, PodState> pods(Object... nameState) {
-        Map<String, PodState> out = new LinkedHashMap<>();
-        for (int i = 0; i < nameState.length; i += 2) {
-            out.put((String) nameState[i], (PodState) nameState[i + 1]);
-        }
-        return out;
+        return Fixtures.podStates(nameState);
     }
 
     @Test

@@ -213,6 +213,26 @@ final class Fixture {
         });
     }
 
+    /** The finalizer tests put on a pod or claim to keep it Terminating as long as they want. */
+    static final String HOLD = "test.ordinal.dev/hold";
+
+    /** Puts {@link #HOLD} on {@code object} ({@code on}) or takes it off: while it is there, a deleted object lingers Terminating. */
+    static <T extends io.fabric8.kubernetes.api.model.HasMetadata> void hold(io.fabric8.kubernetes.client.dsl.Resource<T> object, boolean on) {
+        object.edit(o -> {
+            if (on) {
+                o.getMetadata().getFinalizers().add(HOLD);
+            } else {
+                o.getMetadata().getFinalizers().remove(HOLD);
+            }
+            return o;
+        });
+    }
+
+    /** {@link #hold} on pod {@code name} of this namespace. */
+    void holdPod(String name, boolean on) {
+        hold(client.pods().inNamespace(ns).withName(name), on);
+    }
+
     PersistentVolumeClaim claim(String name) {
         return client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
     }

@@ -187,7 +187,12 @@ class KafkaScaleInGuardTest {
         assertTrue(end.message.startsWith("cannot check whether gf-broker-1 (node 1) still hosts partition replicas: Kafka at "
                 + kafka.bootstrapServers() + " gave no answer ("), end.message);
         assertTrue(end.message.endsWith("); nothing is removed until it does"), end.message);
-        assertUntouched(before);
+        assertEquals(before.getMetadata().getGeneration(), f.cluster("gf").getMetadata().getGeneration(), "the spec is untouched");
+        // the Cluster says it too, on the guarded component (issue #27 E), not only the ops that waited
+        Condition guard = Conditions.find(f.cluster("gf").getStatus().conditions, "ScaleInGuard");
+        assertEquals("False", guard.status);
+        assertEquals("ScaleInGuardUnavailable", guard.reason);
+        assertTrue(guard.message.startsWith("component broker: cannot check whether gf-broker-1 (node 1) still hosts"), guard.message);
         f.awaitReadyPods("gf-broker-0", "gf-broker-1", "gf-broker-2", "gf-broker-3");
         assertTrue(verdicts("unavailable") >= 1);
     }

@@ -122,8 +122,8 @@ class LateRequestsTest {
             OpsRequest ops = f.awaitOps("right-after-" + i, "Failed");
             var failed = Conditions.find(ops.getStatus().conditions, "Failed");
             assertEquals("PreConditionFailed", failed.reason, failed.message);
-            assertTrue(failed.message.contains("cluster " + name) && failed.message.endsWith("scaling starts from Running, Abnormal or Failed"),
-                    failed.message);
+            assertTrue(failed.message.contains("cluster " + name) && failed.message.contains("scaling starts from Running, Abnormal or Failed")
+                    && failed.message.contains("force: true"), failed.message);
         }
     }
 
@@ -205,5 +205,21 @@ class LateRequestsTest {
         String message = Conditions.find(ops.getStatus().conditions, "Failed").message;
         assertTrue(message.contains("horizontalScaling[1]: the result would be 0 replicas, outside replicasLimit [1, 3]"), message);
         assertFalse(message.contains("horizontalScaling[1].horizontalScaling"), message);
+    }
+
+    /** Issue #27 E: one message per root cause, naming only fields the request has. */
+    @Test
+    void aValidationMessageNamesOnlyWhatTheRequestContainsOncePerRootCause() {
+        ComponentSpec b = broker(1);
+        b.instances = new ArrayList<>(java.util.List.of(Fixture.template("test", 1)));
+        b.offlineInstances = new ArrayList<>(java.util.List.of("lv-broker-1"));
+        f.runningCluster("lv", b);
+        var h = scaleOut("broker", 2);
+        h.scaleOut.instances = new ArrayList<>(java.util.List.of(new dev.ordinal.api.ops.HorizontalScaling.InstanceReplicaChange()));
+        h.scaleOut.instances.get(0).name = "test";
+        h.scaleOut.instances.get(0).replicaChanges = 3;
+        OpsRequest ops = f.awaitOps(f.createOps("bad", "lv", h).getMetadata().getName(), "Failed");
+        assertEquals("horizontalScaling[0].scaleOut.replicaChanges: 2 is smaller than the 3 replicas claimed by scaleOut.instances",
+                Conditions.find(ops.getStatus().conditions, "Validated").message);
     }
 }

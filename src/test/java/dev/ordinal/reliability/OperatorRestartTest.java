@@ -11,8 +11,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.devcluster.AuditLog.Verb;
 import dev.ordinal.testkube.RequiresControlPlane;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * The operator is stopped at each step of an ops and a NEW process (new reconcilers, informers and caches) is
@@ -148,5 +153,31 @@ class OperatorRestartTest {
         rig.awaitReadyPods(Rig.names("kafka", 0, 1, 2));
         assertEquals(3, rig.component("kafka").replicas);
         assertTrue(rig.pod("kafka-broker-4") == null, "-4 was never created");
+    }
+
+    /** Spec amendment §7b: the check that an ops' change still stands also runs after a restart. */
+    @Test
+    void anotherWriterUndoesARunningOpsWhileNoOperatorRuns_theNewProcessEndsItOverwrittenByAnotherWriter() {
+        OrdinalProcess first = rig.startOrdinal();
+        rig.runningCluster("kafka", 3);
+        rig.kubelet.neverReady("kafka-broker-3");
+        rig.createOps("scale-out", "kafka", Rig.scaleOut(1));
+        await().atMost(Rig.WAIT).until(() -> rig.pod("kafka-broker-3") != null && "Running".equals(rig.opsPhase("scale-out")));
+        rig.stop(first);
+        // what a GitOps sync does while the operator is away: replicas back to the value in Git
+        Cluster undone = rig.cluster("kafka");
+        undone.getSpec().componentSpecs.get(0).replicas = 3;
+        rig.client.resources(Cluster.class).inNamespace(rig.ns).withName("kafka").patch(new PatchContext.Builder()
+                .withPatchType(PatchType.JSON_MERGE).withFieldManager("gitops-sync").build(),
+                rig.client.getKubernetesSerialization().asJson(java.util.Map.of("spec", undone.getSpec())));
+        rig.kubelet.healthy("kafka-broker-3");
+
+        rig.startOrdinal();
+        OpsRequest ops = rig.awaitOps("scale-out", "Failed");
+        var failed = Conditions.find(ops.getStatus().conditions, "Failed");
+        assertEquals("OverwrittenByAnotherWriter", failed.reason);
+        assertTrue(failed.message.contains("spec.componentSpecs[broker].replicas: this ops wrote 4, the Cluster now has 3 (written by"
+                + " gitops-sync)"), failed.message);
+        rig.awaitReadyPods(Rig.names("kafka", 0, 1, 2));
     }
 }

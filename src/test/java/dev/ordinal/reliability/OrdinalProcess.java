@@ -12,10 +12,12 @@ import dev.ordinal.controller.ops.ClusterWriter;
 import dev.ordinal.controller.ops.OpsAnnouncer;
 import dev.ordinal.controller.ops.OpsRequestReconciler;
 import dev.ordinal.controller.ops.ScaleInGuardGate;
+import dev.ordinal.controller.support.GuardAnswers;
 import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SettleWindow;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
+import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.kafka.KafkaReplicas;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsEventStream;
@@ -70,13 +72,17 @@ final class OrdinalProcess implements AutoCloseable {
         var caches = new SharedCaches();
         OrdinalConfig config = config(defaultTimeout);
         var statuses = new StatusWriter(new SettleWindow(config));
-        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses), o -> o.settingNamespaces(ns));
+        // What a process knows only in memory, as the operator: namespaces found terminating, the guard's answers.
+        var namespaces = new TerminatingNamespaces();
+        var guardAnswers = new GuardAnswers();
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces, guardAnswers),
+                o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
-                new PodStates(config)),
+                new PodStates(config), namespaces),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
-                new ScaleInGuardGate(new KafkaReplicas(config), metrics), config),
+                new ScaleInGuardGate(new KafkaReplicas(config), metrics, guardAnswers), config, namespaces),
                 o -> o.settingNamespaces(ns));
     }
 

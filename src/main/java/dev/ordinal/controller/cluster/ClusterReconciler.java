@@ -16,13 +16,17 @@ import dev.ordinal.api.cluster.ClusterStatus;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.ApiAnswers;
 import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.GuardAnswers;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.Ownership;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.controller.support.StatusWriter.Outcome;
+import dev.ordinal.controller.support.TerminatingNamespaces;
+import dev.ordinal.controller.support.Wakeups;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsMetrics;
 import dev.ordinal.vocabulary.ComponentPhase;
@@ -30,6 +34,7 @@ import dev.ordinal.vocabulary.ConditionType;
 import dev.ordinal.vocabulary.Reasons;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -64,16 +69,27 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private final StatusWriter statuses;
 
     private final SharedCaches caches;
+    private final TerminatingNamespaces namespaces;
+    private final GuardAnswers guardAnswers;
+    private final Wakeups<Cluster> guardWakeups = new Wakeups<>("guard-answers");
 
+    /**
+     * @param namespaces   namespaces being deleted: no InstanceSet is applied there
+     * @param guardAnswers whether Kafka answered each guarded component's scale-in guard (condition {@code ScaleInGuard})
+     */
     public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
-            StatusWriter statuses) {
+            StatusWriter statuses, TerminatingNamespaces namespaces, GuardAnswers guardAnswers) {
         this.client = client;
+        this.guardAnswers = guardAnswers;
+        this.namespaces = namespaces;
         this.caches = caches;
         this.events = events;
         this.metrics = metrics;
         this.statuses = statuses;
     }
 
+    /** How often a Cluster being deleted looks again for its InstanceSets to be gone (their deletion events usually come first). */
+    private static final Duration SETS_GONE_RECHECK = Duration.ofSeconds(2);
     /** How long a Cluster refused for a name collision waits before it checks again (the other Cluster may go). */
     private static final Duration NAME_RECHECK = Duration.ofSeconds(10);
     private volatile InformerEventSource<InstanceSet, Cluster> instanceSetSource;
@@ -84,11 +100,21 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         caches.clusterCache(context.getPrimaryCache());
         instanceSetSource = new InformerEventSource<>(InformerEventSourceConfiguration.from(InstanceSet.class, Cluster.class)
                 .withName("instancesets").build(), context);
-        return List.of(instanceSetSource);
+        // the scale-in guard's answers (the OpsRequest controller asks Kafka) go into the Cluster's status
+        guardAnswers.onChange(id -> guardWakeups.wake(List.of(id)));
+        return List.of(instanceSetSource, guardWakeups);
     }
 
+    /**
+     * One reconcile ({@link #reconcileCluster}); an expected refusal of the API server (403, 404, 409, 422) is one WARN
+     * line and a look again in a few seconds, not an error with a stack trace ({@link ApiAnswers}).
+     */
     @Override
     public UpdateControl<Cluster> reconcile(Cluster cluster, Context<Cluster> context) {
+        return ApiAnswers.reconcile(LOG, "cluster", cluster, () -> reconcileCluster(cluster, context));
+    }
+
+    private UpdateControl<Cluster> reconcileCluster(Cluster cluster, Context<Cluster> context) {
         Map<String, InstanceSet> sets = new LinkedHashMap<>();
         // Only the InstanceSets this Cluster controls (same uid): an object of the same name that belongs to someone
         // else is never counted, applied to or deleted.
@@ -112,7 +138,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 invalid.put(component.name, error);
                 continue;
             }
-            InstanceSet applied = applyInstanceSet(cluster, component, sets.get(component.name));
+            InstanceSet applied = namespaces.isTerminating(cluster) ? null : applyInstanceSet(cluster, component, sets.get(component.name));
             if (applied != null) {
                 // The status below must judge the set the API server holds now, not the cached one it replaced:
                 // a new spec generation the InstanceSet controller has not observed yet means "Updating".
@@ -132,7 +158,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 events.warning(cluster, Reasons.INVALID_COMPONENT, message);
             }
         }
-        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid,
+                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()));
         // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
         // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
         boolean transitional = invalid.isEmpty() && next.components.values().stream()
@@ -172,7 +199,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         }
         Map<String, String> invalid = new LinkedHashMap<>();
         cluster.getSpec().componentSpecs.forEach(c -> invalid.put(c.name, message));
-        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid);
+        ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid,
+                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()));
         next.conditions = Conditions.set(next.conditions, ConditionType.VALID, false, refusal.reason(), message, cluster.getMetadata().getGeneration());
         return status(cluster, next, false, context, NAME_RECHECK);
     }
@@ -180,6 +208,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     @Override
     public DeleteControl cleanup(Cluster cluster, Context<Cluster> context) {
         statuses.forget(cluster);
+        guardAnswers.forget(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
         // An ops running on this Cluster learns now that it is going (it fails PlanFailed), not at its deadline.
         caches.clusterReconciled(cluster);
         TerminationPolicy policy = cluster.getSpec().terminationPolicy == null ? TerminationPolicy.Delete
@@ -197,15 +226,34 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(30_000);
         }
-        context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster))
-                .forEach(s -> client.resource(s).delete());
-        if (policy == TerminationPolicy.WipeOut) {
-            client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
-                    .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems()
-                    .forEach(c -> client.resource(c).delete());
+        List<InstanceSet> sets = context.getSecondaryResources(InstanceSet.class).stream().filter(s -> Ownership.ownedBy(s, cluster)).toList();
+        List<InstanceSet> deleted = sets.stream().filter(s -> s.getMetadata().getDeletionTimestamp() == null).toList();
+        deleted.forEach(s -> {
+            client.resource(s).delete();
+            LOG.infof("deleted instance set %s/%s: cluster %s is being deleted (terminationPolicy %s)", s.getMetadata().getNamespace(),
+                    s.getMetadata().getName(), cluster.getMetadata().getName(), policy);
+        });
+        if (!deleted.isEmpty()) {
+            events.normal(cluster, Reasons.DELETING, "terminationPolicy " + policy + ": deleting instance sets "
+                    + deleted.stream().map(s -> s.getMetadata().getName()).collect(java.util.stream.Collectors.joining(", "))
+                    + "; the Cluster goes once their pods are gone" + (policy == TerminationPolicy.WipeOut ? ", then its claims" : ""));
         }
-        events.normal(cluster, Reasons.DELETING, "terminationPolicy " + policy + ": deleted instance sets"
-                + (policy == TerminationPolicy.WipeOut ? " and claims" : ""));
+        if (!sets.isEmpty()) {
+            // An InstanceSet goes only once its pods are gone (its own cleanup): the Cluster's finalizer stays until then.
+            // Each InstanceSet's deletion is an event of this controller; the recheck bounds the wait should one be missed.
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(SETS_GONE_RECHECK.toMillis());
+        }
+        if (policy == TerminationPolicy.WipeOut) {
+            // claims follow their pods: only now that every pod of the Cluster is gone
+            client.persistentVolumeClaims().inNamespace(cluster.getMetadata().getNamespace())
+                    .withLabel(Labels.CLUSTER, cluster.getMetadata().getName()).list().getItems().stream()
+                    .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
+                    .forEach(c -> {
+                        client.resource(c).delete();
+                        LOG.infof("deleted claim %s/%s: cluster %s is deleted with terminationPolicy WipeOut", c.getMetadata().getNamespace(),
+                                c.getMetadata().getName(), cluster.getMetadata().getName());
+                    });
+        }
         return DeleteControl.defaultDelete();
     }
 
@@ -223,9 +271,20 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 .withOwnerReferences(Ownership.ownerOf(cluster))
                 .build());
         set.setSpec(wanted);
-        InstanceSet applied = metrics.ssa("instancesets",
-                () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
-        LOG.debugf("applied instance set %s", set.getMetadata().getName());
+        InstanceSet applied;
+        try {
+            applied = metrics.ssa("instancesets",
+                    () -> client.resource(set).fieldManager(Labels.MANAGER).forceConflicts().serverSideApply());
+        } catch (KubernetesClientException e) {
+            if (!TerminatingNamespaces.isNamespaceTerminating(e)) {
+                throw e;
+            }
+            namespaces.terminating(cluster.getMetadata().getNamespace(), e.getStatus().getMessage());
+            return null;
+        }
+        LOG.infof("applied instance set %s/%s (generation %s): component %s of cluster %s, replicas %s, offline %s",
+                set.getMetadata().getNamespace(), set.getMetadata().getName(), applied.getMetadata().getGeneration(), component.name,
+                cluster.getMetadata().getName(), wanted.replicas, wanted.offlineInstances);
         return applied;
     }
 

@@ -29,6 +29,18 @@ final class ClusterStatusBuilder {
      * @param invalid component name → why it cannot be applied (those components are {@code Failed}, {@code Valid=False})
      */
     static ClusterStatus build(Cluster cluster, Map<String, InstanceSet> sets, Map<String, String> invalid) {
+        return build(cluster, sets, invalid, null);
+    }
+
+    /**
+     * The whole status of {@code cluster}, with the scale-in guard's last answers.
+     *
+     * @param unanswered guarded component → why Kafka gave its scale-in guard no answer the last time (empty: it
+     *                   answered; null: not asked since the operator started, the condition stays as it is); the
+     *                   condition {@code ScaleInGuard} appears the first time Kafka gives no answer
+     */
+    static ClusterStatus build(Cluster cluster, Map<String, InstanceSet> sets, Map<String, String> invalid,
+            Map<String, String> unanswered) {
         ClusterStatus previous = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
         ClusterStatus s = new ClusterStatus();
         Long generation = cluster.getMetadata().getGeneration();
@@ -65,6 +77,16 @@ final class ClusterStatusBuilder {
         boolean ready = ClusterPhase.RUNNING.value().equals(s.phase);
         conditions = Conditions.set(conditions, ConditionType.READY, ready, ready ? Reasons.ALL_COMPONENTS_READY : Reasons.COMPONENTS_NOT_READY,
                 ready ? "every component is running" : "components: " + s.componentSummary + explain(components), generation);
+        // Set once Kafka gave no answer, cleared (True) when it answers again; a Cluster whose guard always answered is
+        // not written for it.
+        if (unanswered != null && (!unanswered.isEmpty() || Conditions.find(conditions, ConditionType.SCALE_IN_GUARD) != null)) {
+            conditions = Conditions.set(conditions, ConditionType.SCALE_IN_GUARD, unanswered.isEmpty(),
+                    unanswered.isEmpty() ? Reasons.SCALE_IN_GUARD_ANSWERED : Reasons.SCALE_IN_GUARD_UNAVAILABLE,
+                    unanswered.isEmpty() ? "Kafka answered the scale-in guard of every guarded component the last time it was asked"
+                            : unanswered.entrySet().stream().map(e -> "component " + e.getKey() + ": " + e.getValue())
+                                    .collect(Collectors.joining("; ")),
+                    generation);
+        }
         s.conditions = conditions;
         return s;
     }

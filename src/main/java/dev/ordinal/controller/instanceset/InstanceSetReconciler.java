@@ -10,12 +10,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.jboss.logging.Logger;
+
 import dev.ordinal.api.common.PodManagementPolicy;
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
 import dev.ordinal.api.instanceset.InstanceSetStatus;
 import dev.ordinal.controller.instanceset.PodWriter.CannotCreate;
+import dev.ordinal.controller.support.ApiAnswers;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
@@ -25,6 +28,7 @@ import dev.ordinal.controller.support.PodStates;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.controller.support.StatusWriter.Outcome;
+import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.core.PodRollout;
 import dev.ordinal.core.PodRollout.PodState;
 import dev.ordinal.observability.EventRecorder;
@@ -59,21 +63,27 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 @ControllerConfiguration(name = "instanceset", maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 @GradualRetry(initialInterval = 100, intervalMultiplier = 2.0, maxInterval = 30_000, maxAttempts = 10)
 public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<InstanceSet> {
+    private static final Logger LOG = Logger.getLogger(InstanceSetReconciler.class);
     private final EventRecorder events;
     private final PodReadinessMetrics readiness;
     private final SharedCaches caches;
     private final StatusWriter statuses;
     private final PodWriter writer;
     private final PodStates podStates;
+    private final TerminatingNamespaces namespaces;
+    /** How often a set being deleted looks again for its pods to be gone (their events usually come first). */
+    private static final Duration PODS_GONE_RECHECK = Duration.ofSeconds(2);
 
+    /** @param namespaces where creates are refused because the namespace is being deleted: nothing is created there */
     public InstanceSetReconciler(KubernetesClient client, EventRecorder events, PodReadinessMetrics readiness, SharedCaches caches,
-            StatusWriter statuses, PodStates podStates) {
+            StatusWriter statuses, PodStates podStates, TerminatingNamespaces namespaces) {
         this.events = events;
+        this.namespaces = namespaces;
         this.podStates = podStates;
         this.readiness = readiness;
         this.caches = caches;
         this.statuses = statuses;
-        this.writer = new PodWriter(client, events);
+        this.writer = new PodWriter(client, events, namespaces);
     }
 
     @Override
@@ -97,13 +107,24 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         return Set.of(new ResourceID(r.getMetadata().getLabels().get(Labels.INSTANCE_SET), r.getMetadata().getNamespace()));
     }
 
+    /**
+     * One reconcile ({@link #reconcileSet}); an expected refusal of the API server (403, 404, 409, 422) is one WARN line
+     * and a look again in a few seconds, not an error with a stack trace ({@link ApiAnswers}).
+     */
     @Override
     public UpdateControl<InstanceSet> reconcile(InstanceSet set, Context<InstanceSet> context) {
+        return ApiAnswers.reconcile(LOG, "instanceset", set, () -> reconcileSet(set, context));
+    }
+
+    private UpdateControl<InstanceSet> reconcileSet(InstanceSet set, Context<InstanceSet> context) {
         InstanceSetSpec spec = set.getSpec();
         // Only what this set owns: a pod or Service controlled by another object, or a claim labelled for another
         // cluster, is never counted, reused or deleted, even when its labels name this set.
         Map<String, Pod> pods = byName(PodWriter.ours(set, context.getSecondaryResources(Pod.class)));
         Map<String, PersistentVolumeClaim> claims = byName(PodWriter.ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)));
+        // A claim being deleted is not there for a pod (spec amendment §7b): the pod waits for it to go, then both are made again.
+        Map<String, PersistentVolumeClaim> usable = new LinkedHashMap<>(claims);
+        usable.values().removeIf(PodWriter::isTerminating);
 
         PodStates.Observed observed = podStates.observe(pods);
         Map<String, PodState> states = observed.states();
@@ -114,15 +135,20 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         }
 
         PodRollout.Step step = PodRollout.next(wanted.names(), states, policy(spec),
-                PodRollout.concurrency(concurrencyText(spec), wanted.names().size()));
+                PodRollout.concurrency(concurrencyText(spec), wanted.names().size()), PodWriter.claimWaits(set, wanted.names(), pods, claims));
+        // In a namespace being deleted the API server refuses every create: nothing is tried there any more.
+        boolean creates = !namespaces.isTerminating(set);
         try {
-            writer.ensureHeadlessService(set, context.getSecondaryResources(Service.class));
-            writer.createAll(set, step.create(), claims);
+            if (creates) {
+                writer.ensureHeadlessService(set, context.getSecondaryResources(Service.class));
+                writer.restoreClaims(set, wanted.names(), pods, claims);
+                writer.createAll(set, step.create(), usable);
+            }
         } catch (CannotCreate e) {
             if (!e.getMessage().equals(Conditions.messageOf(set.getStatus() == null ? null : set.getStatus().conditions, ConditionType.READY))) {
                 events.warning(set, e.reason, e.getMessage());
             }
-            InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step.waiting());
+            InstanceSetStatus blocked = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step);
             blocked.conditions = Conditions.set(blocked.conditions, ConditionType.READY, false, e.reason, e.getMessage(),
                     set.getMetadata().getGeneration());
             if (e.pod != null) {
@@ -133,13 +159,14 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
             }
             return status(set, blocked, false, context).rescheduleAfter(e.recheck);
         }
-        step.delete().forEach(name -> writer.deletePod(set, pods.get(name)));
+        step.delete().forEach(name -> writer.deletePod(set, pods.get(name), "not wanted by the spec (replicas " + spec.replicas
+                + ", offline " + (spec.offlineInstances == null ? List.of() : spec.offlineInstances) + ")"));
         writer.releaseClaims(set, wanted.names(), pods, claims);
 
         // The status is one reconcile behind the pods just created or deleted: it is transitional, like one that
         // shows a rollout under way, and is held back for the settle window (the pods' events bring the next one).
-        InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step.waiting());
-        boolean acted = !step.create().isEmpty() || !step.delete().isEmpty();
+        InstanceSetStatus next = InstanceSetStatusBuilder.build(set, pods, states, wanted.names(), step);
+        boolean acted = (creates && !step.create().isEmpty()) || !step.delete().isEmpty();
         UpdateControl<InstanceSet> control = status(set, next, acted || Conditions.isTrue(next.conditions, ConditionType.PROGRESSING), context);
         // a pod still starting turns unhealthy when its start budget runs out, with no event of its own: look again then
         Optional<Duration> expiry = observed.recheck();
@@ -149,14 +176,25 @@ public class InstanceSetReconciler implements Reconciler<InstanceSet>, Cleaner<I
         return control;
     }
 
+    /**
+     * Deleting the set: its pods go first; its claims (with {@code whenDeleted: Delete}) and its finalizer only once
+     * every pod is gone, terminating ones included. A claim follows its pod, as {@code kubernetes.io/pvc-protection}
+     * holds it on a node, and the Cluster, which waits for its InstanceSets, is not gone while a pod of it still runs.
+     */
     @Override
     public DeleteControl cleanup(InstanceSet set, Context<InstanceSet> context) {
+        Set<Pod> pods = PodWriter.ours(set, context.getSecondaryResources(Pod.class));
+        pods.forEach(p -> writer.deletePod(set, p, "its instance set is being deleted"));
+        if (!pods.isEmpty()) {
+            // each pod's deletion event brings the next look; the recheck bounds the wait should one be missed
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(PODS_GONE_RECHECK.toMillis());
+        }
+        if (PodWriter.retention(set.getSpec()).whenDeleted == Retention.Delete) {
+            PodWriter.ours(set, context.getSecondaryResources(PersistentVolumeClaim.class))
+                    .forEach(c -> writer.deleteClaim(set, c, "whenDeleted: Delete, and its instance set is deleted"));
+        }
         readiness.forget(set);
         statuses.forget(set);
-        PodWriter.ours(set, context.getSecondaryResources(Pod.class)).forEach(p -> writer.deletePod(set, p));
-        if (PodWriter.retention(set.getSpec()).whenDeleted == Retention.Delete) {
-            PodWriter.ours(set, context.getSecondaryResources(PersistentVolumeClaim.class)).forEach(c -> writer.deleteClaim(set, c));
-        }
         return DeleteControl.defaultDelete();
     }
 

@@ -6,13 +6,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.jboss.logging.Logger;
+
 import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.ApiAnswers;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.Naming;
 import dev.ordinal.controller.support.Ownership;
 import dev.ordinal.controller.support.PodFacts;
+import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.vocabulary.Reasons;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -32,14 +36,18 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * or deletes what another owner made (spec amendment §7a).
  */
 final class PodWriter {
+    private static final Logger LOG = Logger.getLogger(PodWriter.class);
     private final KubernetesClient client;
     private final EventRecorder events;
+    private final TerminatingNamespaces namespaces;
     private volatile InformerEventSource<Pod, InstanceSet> podSource;
     private volatile InformerEventSource<PersistentVolumeClaim, InstanceSet> claimSource;
 
-    PodWriter(KubernetesClient client, EventRecorder events) {
+    /** @param namespaces where the API server refuses creates because the namespace is being deleted */
+    PodWriter(KubernetesClient client, EventRecorder events, TerminatingNamespaces namespaces) {
         this.client = client;
         this.events = events;
+        this.namespaces = namespaces;
     }
 
     /** The informers whose caches learn at once of what this writer creates. */
@@ -70,18 +78,93 @@ final class PodWriter {
     }
 
     private void createWithClaims(InstanceSet set, String podName, Map<String, PersistentVolumeClaim> claims) {
+        if (namespaces.isTerminating(set)) {
+            return;
+        }
         Naming.Instance instance = Naming.parse(set.getSpec(), podName);
-        for (PersistentVolumeClaim template : PodFactory.claimTemplates(set.getSpec(),
-                PodFactory.template(set.getSpec(), instance.template()))) {
-            String claimName = Labels.claimName(template.getMetadata().getName(), podName);
-            if (!claims.containsKey(claimName)) {
-                remember(claimSource, createIgnoringExisting(set, podName, PodFactory.claim(set, template, podName)));
+        for (String claimName : claimNames(set, podName)) {
+            if (claims.containsKey(claimName)) {
+                continue;
+            }
+            if (!createClaim(set, podName, claimName, "for pod " + podName)) {
+                // a claim of that name is still being deleted (the cache had not seen it yet): the pod waits for it, and
+                // the claim's own deletion event brings the next reconcile
+                return;
             }
         }
-        Pod created = createIgnoringExisting(set, podName, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
-        if (created != null) {
-            remember(podSource, created);
+        Created<Pod> created = create(set, podName, PodFactory.pod(set, podName, instance.template(), instance.ordinal()));
+        if (created != null && !created.existed()) {
+            remember(podSource, created.object());
+            LOG.infof("created pod %s/%s of instance set %s", set.getMetadata().getNamespace(), podName, set.getMetadata().getName());
             events.normal(set, Reasons.SUCCESSFUL_CREATE, "created pod " + podName);
+        }
+    }
+
+    /**
+     * Creates claim {@code claimName} of {@code podName}; {@code why} goes into the log line. False when a claim of ours
+     * of that name exists and is being deleted: no pod may be created on it (spec amendment §7b).
+     */
+    private boolean createClaim(InstanceSet set, String podName, String claimName, String why) {
+        Naming.Instance instance = Naming.parse(set.getSpec(), podName);
+        PersistentVolumeClaim template = PodFactory.claimTemplates(set.getSpec(), PodFactory.template(set.getSpec(), instance.template()))
+                .stream().filter(t -> Labels.claimName(t.getMetadata().getName(), podName).equals(claimName)).findFirst().orElseThrow();
+        Created<PersistentVolumeClaim> claim = create(set, podName, PodFactory.claim(set, template, podName));
+        if (claim == null) {
+            return false;
+        }
+        if (claim.existed()) {
+            return claim.object().getMetadata().getDeletionTimestamp() == null;
+        }
+        remember(claimSource, claim.object());
+        LOG.infof("created claim %s/%s %s", set.getMetadata().getNamespace(), claimName, why);
+        return true;
+    }
+
+    /** The names of the claims pod {@code podName} of {@code set} mounts, one per volume claim template of its template. */
+    static List<String> claimNames(InstanceSet set, String podName) {
+        Naming.Instance instance = Naming.parse(set.getSpec(), podName);
+        return PodFactory.claimTemplates(set.getSpec(), PodFactory.template(set.getSpec(), instance.template())).stream()
+                .map(t -> Labels.claimName(t.getMetadata().getName(), podName)).toList();
+    }
+
+    /**
+     * The missing pods among {@code wanted} that must not be created yet because a claim of theirs is still being deleted
+     * (a pod on a terminating claim would be left without its volume): pod → "waits for claim X to finish deleting".
+     *
+     * @param claims the set's claims by name, terminating ones included
+     */
+    static Map<String, String> claimWaits(InstanceSet set, List<String> wanted, Map<String, Pod> pods,
+            Map<String, PersistentVolumeClaim> claims) {
+        Map<String, String> waits = new java.util.LinkedHashMap<>();
+        for (String pod : wanted) {
+            if (pods.containsKey(pod)) {
+                continue;
+            }
+            claimNames(set, pod).stream().filter(c -> claims.containsKey(c) && isTerminating(claims.get(c))).findFirst()
+                    .ifPresent(c -> waits.put(pod, "waits for claim " + c + " to finish deleting"));
+        }
+        return waits;
+    }
+
+    /**
+     * Creates again the claims of running pods that have disappeared (deleted by hand, or by a storage system), so that a
+     * pod never runs on a claim that is gone. A claim that is only being deleted is left alone: it goes when its pod
+     * stops, and the pod then waits for it before it is created again.
+     *
+     * @param claims the set's claims by name, terminating ones included
+     */
+    void restoreClaims(InstanceSet set, List<String> wanted, Map<String, Pod> pods, Map<String, PersistentVolumeClaim> claims) {
+        for (String pod : wanted) {
+            Pod existing = pods.get(pod);
+            if (existing == null || PodFacts.isTerminating(existing)) {
+                continue;
+            }
+            for (String claim : claimNames(set, pod)) {
+                if (!claims.containsKey(claim) && createClaim(set, pod, claim, "again for pod " + pod + ": it had disappeared")) {
+                    events.normal(set, Reasons.SUCCESSFUL_CREATE, "created claim " + claim + " again: it had disappeared while pod "
+                            + pod + " ran");
+                }
+            }
         }
     }
 
@@ -95,19 +178,28 @@ final class PodWriter {
         }
     }
 
+    /** What a create found: the object it created, or ({@code existed}) the set's own object that was already there. */
+    private record Created<R>(R object, boolean existed) {
+    }
+
     /**
-     * Creates; an object of ours that already exists (a stale cache) counts as done. One that exists and is not ours
-     * raises {@link CannotCreate} {@code NameTaken}: "already exists" is success only when the object is ours (spec amendment §7a). A 409
-     * for an object that is not there is rethrown so the reconcile is retried: nothing else would wake this set to
-     * create it.
+     * Creates; an object of ours that already exists (a stale cache) is answered as {@code existed}. One that exists and is
+     * not ours raises {@link CannotCreate} {@code NameTaken}: "already exists" is success only when the object is ours
+     * (spec amendment §7a). A 409 for an object that is not there is rethrown so the reconcile is retried: nothing else
+     * would wake this set to create it. Null when the namespace is being deleted ({@link TerminatingNamespaces}): nothing
+     * is created there any more.
      */
-    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> R createIgnoringExisting(InstanceSet set, String pod, R resource) {
+    private <R extends io.fabric8.kubernetes.api.model.HasMetadata> Created<R> create(InstanceSet set, String pod, R resource) {
         try {
-            return client.resource(resource).create();
+            return new Created<>(client.resource(resource).create(), false);
         } catch (KubernetesClientException e) {
+            if (TerminatingNamespaces.isNamespaceTerminating(e)) {
+                namespaces.terminating(set.getMetadata().getNamespace(), ApiAnswers.message(e));
+                return null;
+            }
             if (e.getCode() == 422) {
                 throw new CannotCreate(Reasons.CREATE_REJECTED, pod, Duration.ofSeconds(30), "the API server refused to create "
-                        + resource.getKind() + " " + resource.getMetadata().getName() + ": " + apiMessage(e)
+                        + resource.getKind() + " " + resource.getMetadata().getName() + ": " + ApiAnswers.message(e)
                         + "; fix the component's template in the Cluster");
             }
             if (e.getCode() != 409) {
@@ -126,7 +218,7 @@ final class PodWriter {
                         + "; Ordinal does not adopt objects another owner created, so instance set " + set.getMetadata().getName()
                         + " waits until it is gone");
             }
-            return null;
+            return new Created<>(existing, true);
         }
     }
 
@@ -149,10 +241,6 @@ final class PodWriter {
         }
     }
 
-    /** The API server's own message of a refused request, without fabric8's "Failure executing: …" wrapping. */
-    private static String apiMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    }
 
     /**
      * Pods and Services are ours when this set is their controller (uid); claims carry no ownerReference (they outlive
@@ -173,17 +261,25 @@ final class PodWriter {
         return objects.stream().filter(o -> isOurs(set, o)).collect(Collectors.toSet());
     }
 
-    void deletePod(InstanceSet set, Pod pod) {
+    /**
+     * Deletes {@code pod} unless it is already being deleted; {@code why} goes into the log line. A pod already gone
+     * (404) is fine.
+     */
+    void deletePod(InstanceSet set, Pod pod, String why) {
         if (pod == null || PodFacts.isTerminating(pod)) {
             return;
         }
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-        events.normal(set, Reasons.SUCCESSFUL_DELETE, "deleted pod " + pod.getMetadata().getName());
+        if (delete(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()))) {
+            LOG.infof("deleted pod %s/%s of instance set %s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    set.getMetadata().getName(), why);
+            events.normal(set, Reasons.SUCCESSFUL_DELETE, "deleted pod " + pod.getMetadata().getName());
+        }
     }
 
     /**
      * A claim outlives its pod unless the pod was scaled away by count with whenScaled: Delete.
-     * Offline instances always keep their claims: that is what offline means.
+     * Offline instances always keep their claims: that is what offline means. A claim follows its pod: it is deleted only
+     * once no pod of its name exists, terminating or not (as {@code kubernetes.io/pvc-protection} holds it on a node).
      */
     void releaseClaims(InstanceSet set, List<String> wanted, Map<String, Pod> pods, Map<String, PersistentVolumeClaim> claims) {
         if (retention(set.getSpec()).whenScaled != Retention.Delete) {
@@ -194,21 +290,44 @@ final class PodWriter {
         for (PersistentVolumeClaim claim : claims.values()) {
             String pod = claim.getMetadata().getLabels().get("workloads.ordinal.dev/pod");
             if (pod != null && !keep.contains(pod) && !pods.containsKey(pod)) {
-                deleteClaim(set, claim);
+                deleteClaim(set, claim, "whenScaled: Delete, and pod " + pod + " was scaled in");
             }
         }
     }
 
-    void deleteClaim(InstanceSet set, PersistentVolumeClaim claim) {
-        client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()).delete();
-        events.normal(set, Reasons.CLAIM_DELETED, "deleted claim " + claim.getMetadata().getName() + " per retention policy");
+    /** Deletes {@code claim} unless it is already being deleted; {@code why} goes into the log line and the Event. */
+    void deleteClaim(InstanceSet set, PersistentVolumeClaim claim, String why) {
+        if (isTerminating(claim)) {
+            return;
+        }
+        if (delete(client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()))) {
+            LOG.infof("deleted claim %s/%s of instance set %s: %s", claim.getMetadata().getNamespace(), claim.getMetadata().getName(),
+                    set.getMetadata().getName(), why);
+            events.normal(set, Reasons.CLAIM_DELETED, "deleted claim " + claim.getMetadata().getName() + " per retention policy (" + why + ")");
+        }
+    }
+
+    /** Sends a delete; false when the object was already gone (404), which is what was wanted. */
+    private static boolean delete(io.fabric8.kubernetes.client.dsl.Resource<?> resource) {
+        try {
+            return !resource.delete().isEmpty();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    static boolean isTerminating(io.fabric8.kubernetes.api.model.HasMetadata object) {
+        return object.getMetadata().getDeletionTimestamp() != null;
     }
 
     /** Creates the set's headless Service unless one of its own exists ({@code services}: from the cache). */
     void ensureHeadlessService(InstanceSet set, Set<Service> services) {
         String name = Labels.headlessServiceName(set.getMetadata().getName());
         if (ours(set, services).stream().noneMatch(s -> name.equals(s.getMetadata().getName()))) {
-            createIgnoringExisting(set, null, PodFactory.headlessService(set));
+            create(set, null, PodFactory.headlessService(set));
         }
     }
 

@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.controller.support.Labels;
@@ -17,7 +14,6 @@ import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.TemplateShape;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 /**
@@ -27,8 +23,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
  * current values; nothing else of the Cluster is touched.
  */
 final class ClusterApply {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private ClusterApply() {
     }
 
@@ -54,26 +48,7 @@ final class ClusterApply {
 
     /** True when the Cluster already carries every target shape, so applying again would change nothing. */
     static boolean alreadyApplied(Cluster cluster, Map<String, ComponentShape> targets) {
-        for (var target : targets.entrySet()) {
-            ComponentSpec c = cluster.getSpec().componentSpecs.stream().filter(s -> s.name.equals(target.getKey()))
-                    .findFirst().orElse(null);
-            if (c == null || !sameShape(Shapes.of(c.replicas, c.instances, c.offlineInstances), target.getValue())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean sameShape(ComponentShape live, ComponentShape target) {
-        if (live.replicas() != target.replicas() || !live.offlineInstances().equals(target.offlineInstances())) {
-            return false;
-        }
-        for (TemplateShape t : target.templates()) {
-            if (live.template(t.name()).map(TemplateShape::replicas).orElse(-1) != t.replicas()) {
-                return false;
-            }
-        }
-        return true;
+        return Overwrites.differences(cluster, targets).isEmpty();
     }
 
     private static Map<String, Object> entry(String name, ComponentShape shape) {
@@ -96,29 +71,6 @@ final class ClusterApply {
 
     /** Components whose entry {@code ordinal-ops} owns fields of, read from metadata.managedFields. */
     static List<String> ownedComponents(Cluster cluster) {
-        List<String> owned = new ArrayList<>();
-        List<ManagedFieldsEntry> managed = cluster.getMetadata().getManagedFields();
-        if (managed == null) {
-            return owned;
-        }
-        for (ManagedFieldsEntry m : managed) {
-            if (!Labels.OPS_MANAGER.equals(m.getManager()) || !"Apply".equals(m.getOperation()) || m.getFieldsV1() == null
-                    || (m.getSubresource() != null && !m.getSubresource().isEmpty())) {
-                continue;
-            }
-            JsonNode fields = MAPPER.valueToTree(m.getFieldsV1().getAdditionalProperties());
-            JsonNode components = fields.path("f:spec").path("f:componentSpecs");
-            components.fieldNames().forEachRemaining(key -> {
-                if (key.startsWith("k:")) {
-                    try {
-                        owned.add(MAPPER.readTree(key.substring(2)).path("name").asText());
-                    } catch (Exception e) {
-                        // not a list-map key we understand: nothing owned there
-                    }
-                }
-            });
-        }
-        return owned;
+        return ManagedFields.componentsAppliedBy(cluster, Labels.OPS_MANAGER);
     }
-
 }

@@ -24,6 +24,7 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class ClusterWriter {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ClusterWriter.class);
     /** Bound on one Cluster apply including its retries (5 back-offs of at most 2 s, plus the requests). */
     private static final Duration APPLY_WAIT = Duration.ofSeconds(30);
 
@@ -96,9 +97,20 @@ public class ClusterWriter {
                 .map(answer -> {
                     Cluster answered = client.getKubernetesSerialization().convertValue(answer, Cluster.class);
                     applied.put(ResourceID.fromResource(answered), answered);
+                    LOG.infof("applied cluster %s/%s (field manager %s, generation %s) for opsrequest %s: %s", ops.getMetadata().getNamespace(),
+                            ops.getSpec().clusterName, Labels.OPS_MANAGER, answered.getMetadata().getGeneration(),
+                            ops.getMetadata().getName(), describe(targets));
                     return answered;
                 })
                 .await().atMost(APPLY_WAIT);
+    }
+
+    /** "broker: replicas 2, offline [kafka-broker-2]; …" (template replicas when there are templates). */
+    private static String describe(Map<String, ComponentShape> targets) {
+        return targets.entrySet().stream().map(e -> e.getKey() + ": replicas " + e.getValue().replicas() + ", offline "
+                + e.getValue().offlineInstances() + (e.getValue().templates().isEmpty() ? ""
+                        : ", templates " + e.getValue().templates().stream().map(t -> t.name() + "=" + t.replicas()).toList()))
+                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     private static long generation(Cluster c) {

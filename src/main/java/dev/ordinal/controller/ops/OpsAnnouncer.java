@@ -16,10 +16,12 @@ import dev.ordinal.vocabulary.OpsPhase;
  * written status; a phase change is also announced as an Event on the ops (Normal, or Warning for Failed, Cancelled
  * and Aborted) and counted ({@code ordinal_ops_transitions_total}, with {@code ordinal_ops_queue_wait_seconds} on
  * entering Creating and {@code ordinal_ops_duration_seconds} on an end). Nothing is announced for a write that did not
- * happen.
+ * happen. Each phase change is also one INFO line of the operator's log (namespace, name, cluster, phase, reason,
+ * message).
  */
 @ApplicationScoped
 public class OpsAnnouncer {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(OpsAnnouncer.class);
     private final EventRecorder events;
     private final OpsMetrics metrics;
     private final OpsEventStream stream;
@@ -44,6 +46,8 @@ public class OpsAnnouncer {
      * @param now     when it was written
      */
     void entered(OpsRequest written, OpsPhase phase, String reason, String message, Instant now) {
+        LOG.infof("opsrequest %s/%s (cluster %s) is %s: %s: %s", written.getMetadata().getNamespace(), written.getMetadata().getName(),
+                written.getSpec().clusterName, phase.value(), reason, message);
         Instant created = OpsQueue.created(written, now);
         if (phase == OpsPhase.CREATING) {
             metrics.queueWait(written, Duration.between(created, now));

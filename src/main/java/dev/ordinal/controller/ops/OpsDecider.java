@@ -3,6 +3,7 @@ package dev.ordinal.controller.ops;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -24,10 +25,12 @@ import dev.ordinal.vocabulary.Reasons;
  * Every decision is recomputed from the snapshot in the ops' status and the pods observed now, so a restarted operator
  * decides the same (docs/ops-controller.md "Restart safety").
  * <ul>
+ * <li>Any phase before the end: a namespace being deleted ends it Failed ({@code NamespaceTerminating}).</li>
  * <li>Pending: {@link PendingDecider}.</li>
  * <li>Creating: the plan from the snapshot, then the one Cluster apply, then Running.</li>
- * <li>Running: progress from the pods; a cancel re-applies the snapshot (Cancelling); the pods done and the Cluster
- * settled end it; the deadline aborts it.</li>
+ * <li>Running: progress from the pods; a cancel re-applies the snapshot (Cancelling); a Cluster that no longer
+ * carries what the ops wrote fails it ({@link Overwrites}); the pods done and the Cluster settled end it; the deadline
+ * aborts it.</li>
  * <li>Ended: the TTL deletes it.</li>
  * </ul>
  */
@@ -48,6 +51,12 @@ public final class OpsDecider {
     static OpsDecision decide(OpsInputs in, Clock clock) {
         Instant now = clock.instant();
         OpsPhase phase = OpsQueue.phaseOf(in.ops());
+        if (!phase.isTerminal() && in.namespaceTerminating() != null) {
+            // nothing can be created there any more: waiting for pods would only wait for the deadline
+            return PendingDecider.finish(OpsStatus.of(in.ops(), now), OpsPhase.FAILED, Reasons.NAMESPACE_TERMINATING, "namespace "
+                    + in.ops().getMetadata().getNamespace() + " is being deleted: the API server refuses to create anything in it ("
+                    + in.namespaceTerminating() + "), so this ops cannot go on", null, Notes.NONE);
+        }
         return switch (phase) {
             case PENDING -> PendingDecider.decide(in, now);
             case CREATING -> creating(in, now);
@@ -77,8 +86,10 @@ public final class OpsDecider {
 
     /**
      * Running or Cancelling: a cancel of a Running ops re-applies the snapshot; otherwise progress from the pods
-     * (the reversed plan while Cancelling). The pods done, the ops waits until the Cluster reports the touched
-     * components settled at its generation ({@code WaitingForCluster}, transitional), then ends; the deadline aborts it.
+     * (the reversed plan while Cancelling). A Cluster whose fields another writer changed from what the ops (or its
+     * cancel) wrote ends it Failed ({@code OverwrittenByAnotherWriter}). The pods done, the ops waits until the Cluster
+     * reports the touched components settled at its generation ({@code WaitingForCluster}, transitional), then ends;
+     * the deadline aborts it.
      */
     private static OpsDecision running(OpsInputs in, Instant now, OpsPhase phase) {
         OpsRequest ops = in.ops();
@@ -101,6 +112,12 @@ public final class OpsDecider {
         boolean cancelling = phase == OpsPhase.CANCELLING;
         ProgressReport report = OpsProgress.compute(cancelling ? OpsProgress.cancel(plans) : plans, in.pods());
         OpsStatus next = OpsStatus.of(ops, now).progress(report, ComponentPhases.messages(cluster));
+        List<Overwrites.Overwrite> overwritten = Overwrites.byAnotherWriter(cluster, OpsView.targets(plans, cancelling));
+        if (!overwritten.isEmpty()) {
+            // Checked on every reconcile, not only at the end: the pods now follow the other writer (spec amendment §7b).
+            return PendingDecider.finish(next, OpsPhase.FAILED, Reasons.OVERWRITTEN_BY_ANOTHER_WRITER,
+                    Overwrites.message(overwritten), null, Notes.NONE);
+        }
 
         Optional<String> unsettled = ComponentPhases.notSettled(cluster, plans.keySet(), true);
         boolean waitingForCluster = report.isComplete() && !report.isFailed() && unsettled.isPresent();

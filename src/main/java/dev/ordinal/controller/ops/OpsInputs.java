@@ -20,9 +20,11 @@ import dev.ordinal.core.ScalingPlan;
  * @param guard     the scale-in guard, asked only when an ops is about to start or is a dry run
  * @param readFresh whether the decider may still ask for a fresh read of the Cluster ({@link OpsDecision.ReadFreshCluster})
  * @param settings  the operator's settings that the rules read
+ * @param namespaceTerminating the API server's refusal to create in the ops' namespace, which is being deleted (null:
+ *                  it is not known to be)
  */
 record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods, List<OpsRequest> peers, Guard guard,
-        boolean readFresh, Settings settings) {
+        boolean readFresh, Settings settings, String namespaceTerminating) {
 
     /**
      * The scale-in guard (docs/scaling-rules.md §8): for each component of {@code plans} that has a guard and loses
@@ -43,6 +45,6 @@ record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods,
 
     /** The same observation with the Cluster read from the API server, decided on without another fresh read. */
     OpsInputs withFreshCluster(Cluster fresh) {
-        return new OpsInputs(ops, fresh, pods, peers, guard, false, settings);
+        return new OpsInputs(ops, fresh, pods, peers, guard, false, settings, namespaceTerminating);
     }
 }

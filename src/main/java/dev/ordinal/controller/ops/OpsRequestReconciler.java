@@ -23,11 +23,13 @@ import dev.ordinal.controller.ops.OpsDecision.Idle;
 import dev.ordinal.controller.ops.OpsDecision.Notes;
 import dev.ordinal.controller.ops.OpsDecision.ReadFreshCluster;
 import dev.ordinal.controller.ops.OpsDecision.Wait;
+import dev.ordinal.controller.support.ApiAnswers;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.PodFacts;
 import dev.ordinal.controller.support.SharedCaches;
 import dev.ordinal.controller.support.StatusWriter;
 import dev.ordinal.controller.support.StatusWriter.Outcome;
+import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.controller.support.Wakeups;
 import dev.ordinal.core.ObservedPod;
 import dev.ordinal.vocabulary.OpsPhase;
@@ -68,13 +70,18 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
     private final OpsAnnouncer announcer;
     private final ScaleInGuardGate scaleInGuard;
     private final OpsInputs.Settings settings;
+    private final TerminatingNamespaces namespaces;
     private final Clock clock = Clock.systemUTC();
     private final Wakeups<OpsRequest> wakeups = new Wakeups<>("wakeups");
     private volatile IndexerResourceCache<OpsRequest> primaryCache;
 
-    /** @param config {@code ordinal.ops.*} (deadline, queue) and the settle window the precondition waits for */
+    /**
+     * @param config     {@code ordinal.ops.*} (deadline, queue) and the settle window the precondition waits for
+     * @param namespaces namespaces being deleted: an ops there ends at once
+     */
     public OpsRequestReconciler(KubernetesClient client, SharedCaches caches, ClusterWriter clusters, StatusWriter statuses,
-            OpsAnnouncer announcer, ScaleInGuardGate scaleInGuard, OrdinalConfig config) {
+            OpsAnnouncer announcer, ScaleInGuardGate scaleInGuard, OrdinalConfig config, TerminatingNamespaces namespaces) {
+        this.namespaces = namespaces;
         this.client = client;
         this.caches = caches;
         this.clusters = clusters;
@@ -95,17 +102,27 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         primaryCache.addIndexer(BY_CLUSTER, ops -> List.of(SharedCaches.key(ops.getMetadata().getNamespace(), ops.getSpec().clusterName)));
         caches.onPod(pod -> wakeups.wake(activeOps(pod.getMetadata().getNamespace(), pod.getMetadata().getLabels().get(Labels.CLUSTER))));
         caches.onCluster(c -> wakeups.wake(activeOps(c.getMetadata().getNamespace(), c.getMetadata().getName())));
+        namespaces.onTerminating(ns -> wakeups.wake(primaryCache.list(ns).filter(o -> !OpsQueue.phaseOf(o).isTerminal())
+                .map(ResourceID::fromResource).toList()));
         return List.of(wakeups);
     }
 
+    /**
+     * One reconcile ({@link #reconcileOps}); an expected refusal of the API server (403, 404, 409, 422) is one WARN line
+     * and a look again in a few seconds, not an error with a stack trace ({@link ApiAnswers}).
+     */
     @Override
     public UpdateControl<OpsRequest> reconcile(OpsRequest ops, Context<OpsRequest> context) {
+        return ApiAnswers.reconcile(LOG, "opsrequest", ops, () -> reconcileOps(ops, context));
+    }
+
+    private UpdateControl<OpsRequest> reconcileOps(OpsRequest ops, Context<OpsRequest> context) {
         boolean ended = OpsPhase.isTerminal(ops.getStatus() == null ? null : ops.getStatus().phase);
         if (!ended && !caches.synced()) {
             // The pod and Cluster caches belong to the other controllers and may still be filling after a start.
             return UpdateControl.<OpsRequest> noUpdate().rescheduleAfter(CACHE_WAIT);
         }
-        OpsInputs in = ended ? new OpsInputs(ops, null, Map.of(), List.of(), null, false, settings) : observe(ops);
+        OpsInputs in = ended ? new OpsInputs(ops, null, Map.of(), List.of(), null, false, settings, null) : observe(ops);
         OpsDecision decision = OpsDecider.decide(in, clock);
         if (decision instanceof ReadFreshCluster fresh) {
             note(ops, fresh.notes(), true);
@@ -130,7 +147,8 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         List<OpsRequest> peers = phase != OpsPhase.PENDING ? List.of() : queueOf(ops).stream()
                 .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
                 .sorted(OpsQueue.order(clock.instant())).toList();
-        return new OpsInputs(ops, clusters.current(ops), pods, peers, scaleInGuard::judge, true, settings);
+        return new OpsInputs(ops, clusters.current(ops), pods, peers, scaleInGuard::judge, true, settings,
+                namespaces.reason(ops).orElse(null));
     }
 
     /** Carries out a decision: its notes first (unless {@code withNotes} is false), then at most one Cluster apply and one status write. */

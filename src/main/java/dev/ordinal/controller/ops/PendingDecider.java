@@ -34,6 +34,14 @@ final class PendingDecider {
     static final Duration GUARD_RECHECK = Duration.ofSeconds(3);
     /** Past a deadline by this much, so that the recheck finds it passed. */
     private static final Duration PAST = Duration.ofMillis(100);
+    /**
+     * What a user can do about a failed precondition (the end of every {@code PreConditionFailed} message). A component
+     * whose rollout is blocked by an unhealthy pod is {@code Abnormal} and accepts ops; an unsettled one is really
+     * changing, so waiting is the answer.
+     */
+    static final String WHAT_TO_DO = "to go on: create the ops again once the component is Running, Abnormal or Failed, or"
+            + " with preConditionDeadlineSeconds long enough to wait for it (e.g. 300), or with force: true to start it while"
+            + " the component changes";
 
     private PendingDecider() {
     }
@@ -126,7 +134,8 @@ final class PendingDecider {
                     + " opsrequests are waiting for cluster " + ops.getSpec().clusterName, plans, Notes.PLANNED));
         }
         return Optional.of(waitFor(in, now, true, Reasons.OPS_IN_PROGRESS, "waiting for opsrequest " + ahead.get(0).getMetadata().getName()
-                + " (" + OpsQueue.phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName, QUEUE_RECHECK, Notes.PLANNED));
+                + " (" + OpsQueue.phaseOf(ahead.get(0)) + ") on cluster " + ops.getSpec().clusterName + "; cancel that one"
+                + " (spec.cancel: true) to undo it and let this one go", QUEUE_RECHECK, Notes.PLANNED));
     }
 
     /**
@@ -153,7 +162,7 @@ final class PendingDecider {
                     Notes.PLANNED));
         }
         return Optional.of(in.readFresh() ? new OpsDecision.ReadFreshCluster(Notes.PLANNED)
-                : finish(in, now, OpsPhase.FAILED, Reasons.PRE_CONDITION_FAILED, message, plans, Notes.PLANNED));
+                : finish(in, now, OpsPhase.FAILED, Reasons.PRE_CONDITION_FAILED, message + "; " + WHAT_TO_DO, plans, Notes.PLANNED));
     }
 
     /** {@code force} skips the queue and the precondition, but not {@link OpsQueue#forceConflict}. */

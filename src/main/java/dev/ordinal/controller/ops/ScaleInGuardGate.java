@@ -13,6 +13,7 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.GuardVerdict;
+import dev.ordinal.controller.support.GuardAnswers;
 import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScaleInGuard.Broker;
 import dev.ordinal.core.ScaleInGuard.Result;
@@ -33,12 +34,19 @@ import dev.ordinal.vocabulary.Reasons;
 @ApplicationScoped
 public class ScaleInGuardGate {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ScaleInGuardGate.class);
     private final KafkaReplicas kafka;
     private final OpsMetrics metrics;
+    /** The verdict last logged per namespace/cluster/component. */
+    private final Map<String, String> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ScaleInGuardGate(KafkaReplicas kafka, OpsMetrics metrics) {
+    private final GuardAnswers answers;
+
+    /** @param answers where each answer (or its absence) is reported for the Cluster's status */
+    public ScaleInGuardGate(KafkaReplicas kafka, OpsMetrics metrics, GuardAnswers answers) {
         this.kafka = kafka;
         this.metrics = metrics;
+        this.answers = answers;
     }
 
     /**
@@ -71,11 +79,34 @@ public class ScaleInGuardGate {
                 } catch (KafkaReplicas.KafkaUnavailable e) {
                     verdict = ScaleInGuard.unavailable(departing, guard.get().bootstrapServers, e.getMessage());
                 }
+                answers.asked(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), plan.component(),
+                        verdict.result() == Result.UNAVAILABLE ? verdict.message() : null);
             }
             metrics.scaleInGuardVerdict(verdict.result().label());
+            logChange(cluster, plan.component(), verdict);
             verdicts.put(plan.component(), verdict);
         }
         return verdicts;
+    }
+
+    /**
+     * One log line per verdict: when a component's verdict differs from the last one logged (a blocked ops asks again
+     * every 3 s and says nothing new). kafka-clients' own connection warnings are kept out of the log
+     * ({@code quarkus.log.category."org.apache.kafka".level=ERROR}); this line says what they meant.
+     */
+    private void logChange(Cluster cluster, String component, Verdict verdict) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName() + "/" + component;
+        String said = verdict.result() + ": " + verdict.message();
+        if (said.equals(lastLogged.put(key, said))) {
+            return;
+        }
+        String line = "scale-in guard of cluster " + key.substring(0, key.lastIndexOf('/')) + " component " + component + ": "
+                + verdict.result().label() + ": " + verdict.message();
+        if (verdict.result() == Result.UNAVAILABLE) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
     }
 
     /** The verdict of the whole ops: the worst component's, or empty when no guarded pod goes. */

@@ -167,6 +167,85 @@ class OpsDeciderTest {
         assertEquals("Cancelled", cancelled.status().components.get("broker").phase, "a cancelled component ends Cancelled");
     }
 
+    /** The Cluster after a user's client-side {@code kubectl apply} of the manifest from before the ops (replicas 3, no offline). */
+    private static Cluster reappliedByKubectl() {
+        Cluster c = cluster(3, "Running");
+        c.getMetadata().setGeneration(6L);
+        // an update that changes a value takes the field from its applier: ordinal-ops owns neither any more
+        OpsFixtures.managedBy(c, "kafka-manifest", "Update", T0.minusSeconds(60), OpsFixtures.brokerFields("\"f:template\":{}"));
+        return OpsFixtures.managedBy(c, "kubectl-client-side-apply", "Update", T0.plusSeconds(3),
+                OpsFixtures.brokerFields("\"f:replicas\":{},\"f:offlineInstances\":{}"));
+    }
+
+    @Test
+    void anOpsWhoseChangeAnotherWriterUndidFailsWhileRunningNamingFieldValuesAndWriter() {
+        // kafka-broker-2 still exists (Terminating): the ops is not done, and is judged now, not at its end
+        var pods = readyPods(0, 1);
+        pods.put("kafka-broker-2", ObservedPod.terminatingPod());
+        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(inputs(running(), reappliedByKubectl(), pods, List.of()),
+                after(Duration.ofSeconds(5))));
+        assertEquals(OpsPhase.FAILED, failed.phase());
+        assertEquals("OverwrittenByAnotherWriter", failed.reason());
+        assertTrue(failed.message().contains("spec.componentSpecs[broker].replicas: this ops wrote 2, the Cluster now has 3 "
+                + "(written by kubectl-client-side-apply)"), failed.message());
+        assertTrue(failed.message().contains("spec.componentSpecs[broker].offlineInstances: this ops wrote [kafka-broker-2], the "
+                + "Cluster now has [] (written by kubectl-client-side-apply)"), failed.message());
+        assertEquals("Aborted", failed.status().components.get("broker").progressDetails.get(0).status);
+        assertTrue(Conditions.isTrue(failed.status().conditions, "Failed"));
+    }
+
+    @Test
+    void aRemovedFieldNamesTheLastWriterOfTheSpec() {
+        Cluster c = cluster(2, "Running");
+        c.getMetadata().setGeneration(6L);
+        OpsFixtures.managedBy(c, "ordinal-ops", "Apply", T0.plusSeconds(2), OpsFixtures.brokerFields("\"f:replicas\":{}"));
+        OpsFixtures.managedBy(c, "argocd-controller", "Apply", T0.plusSeconds(4), OpsFixtures.brokerFields("\"f:name\":{}"));
+        OpsFixtures.managedBy(c, "kubectl-edit", "Update", T0.plusSeconds(3), "{\"f:spec\":{\"f:terminationPolicy\":{}}}");
+        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(inputs(running(), c, readyPods(0, 1), List.of()),
+                after(Duration.ofSeconds(5))));
+        assertTrue(failed.message().contains("offlineInstances: this ops wrote [kafka-broker-2], the Cluster now has [] (written by "
+                + "argocd-controller, the last writer of the Cluster's spec; the field has no owner now)"), failed.message());
+        assertFalse(failed.message().contains(".replicas:"), "replicas still hold what the ops wrote: " + failed.message());
+    }
+
+    @Test
+    void aForcedOpsThatWroteOverThisOnesChangeIsNoOtherWriter() {
+        // a forced scale-out ran alongside (spec §5): its snapshot carried this ops' change on; ordinal-ops owns the field
+        Cluster c = cluster(3, "Running", "kafka-broker-2");
+        c.getMetadata().setGeneration(6L);
+        OpsFixtures.managedBy(c, "ordinal-ops", "Apply", T0.plusSeconds(4),
+                OpsFixtures.brokerFields("\"f:replicas\":{},\"f:offlineInstances\":{}"));
+        assertInstanceOf(Wait.class, OpsDecider.decide(inputs(running(), c, readyPods(0, 1), List.of()), after(Duration.ofSeconds(5))));
+    }
+
+    @Test
+    void aCancelWhoseSnapshotAnotherWriterChangedFailsToo() {
+        OpsRequest ops = running();
+        ops.getSpec().cancel = true;
+        Apply revert = (Apply) OpsDecider.decide(inputs(ops, applied()), after(Duration.ofSeconds(5)));
+        Advance cancelling = (Advance) revert.then().apply(cluster(3, "Running"));
+        Cluster edited = cluster(4, "Running");
+        OpsFixtures.managedBy(edited, "kubectl-edit", "Update", T0.plusSeconds(6), OpsFixtures.brokerFields("\"f:replicas\":{}"));
+        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(inputs(with(ops, cancelling.status()), edited),
+                after(Duration.ofSeconds(8))));
+        assertEquals("OverwrittenByAnotherWriter", failed.reason());
+        assertTrue(failed.message().contains("replicas: this ops wrote 3, the Cluster now has 4 (written by kubectl-edit)"),
+                failed.message());
+    }
+
+    @Test
+    void anOpsInANamespaceBeingDeletedEndsAtOnceNamingIt() {
+        String refusal = "unable to create new content in namespace ns because it is being terminated";
+        for (OpsRequest ops : List.of(running(), ops("queued", offline("kafka-broker-2")))) {
+            OpsInputs in = new OpsInputs(ops, applied(), readyPods(0, 1, 2), List.of(), OpsFixtures.NO_GUARD, true, SETTINGS, refusal);
+            Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(in, after(Duration.ofSeconds(5))), ops.getMetadata().getName());
+            assertEquals(OpsPhase.FAILED, failed.phase());
+            assertEquals("NamespaceTerminating", failed.reason());
+            assertEquals("namespace ns is being deleted: the API server refuses to create anything in it (" + refusal
+                    + "), so this ops cannot go on", failed.message());
+        }
+    }
+
     @Test
     void aStartedOpsWhoseClusterIsGoneFailsPlanFailed() {
         Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(inputs(started(), null), after(Duration.ofSeconds(2))));

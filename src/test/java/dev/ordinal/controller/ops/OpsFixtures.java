@@ -60,6 +60,28 @@ final class OpsFixtures {
         return c;
     }
 
+    /**
+     * {@code cluster} with one more {@code metadata.managedFields} entry, as the API server records a write.
+     *
+     * @param operation {@code Apply} or {@code Update}
+     * @param fieldsV1  the fields it set, as the API server writes them, e.g. {@code {"f:spec":{…}}}
+     */
+    static Cluster managedBy(Cluster cluster, String manager, String operation, Instant time, String fieldsV1) {
+        var fields = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal(fieldsV1,
+                io.fabric8.kubernetes.api.model.FieldsV1.class);
+        var managed = new java.util.ArrayList<>(cluster.getMetadata().getManagedFields() == null ? List.of()
+                : cluster.getMetadata().getManagedFields());
+        managed.add(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder().withManager(manager).withOperation(operation)
+                .withApiVersion("apps.ordinal.dev/v1").withFieldsType("FieldsV1").withFieldsV1(fields).withTime(time.toString()).build());
+        cluster.getMetadata().setManagedFields(managed);
+        return cluster;
+    }
+
+    /** The fieldsV1 of {@code fields} (e.g. {@code "f:replicas":{}}) in component {@code broker}'s entry. */
+    static String brokerFields(String fields) {
+        return "{\"f:spec\":{\"f:componentSpecs\":{\"k:{\\\"name\\\":\\\"broker\\\"}\":{\".\":{},\"f:name\":{}," + fields + "}}}}";
+    }
+
     /** A new ops on cluster {@code kafka}, created at {@link #T0}. */
     static OpsRequest ops(String name, HorizontalScaling change) {
         OpsRequest ops = new OpsRequest();
@@ -117,7 +139,7 @@ final class OpsFixtures {
     }
 
     static OpsInputs inputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods, List<OpsRequest> peers) {
-        return new OpsInputs(ops, cluster, pods, peers, NO_GUARD, true, SETTINGS);
+        return new OpsInputs(ops, cluster, pods, peers, NO_GUARD, true, SETTINGS, null);
     }
 
     static OpsInputs inputs(OpsRequest ops, Cluster cluster) {

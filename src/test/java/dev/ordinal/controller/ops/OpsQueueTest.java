@@ -92,7 +92,8 @@ class OpsQueueTest {
                 List.of(peer("head", 0, "Running"))), after(Duration.ofSeconds(40))));
         assertEquals(Duration.ofSeconds(5), w.recheck());
         assertEquals("OpsInProgress", Conditions.find(w.status().conditions, "WaitForProgressing").reason);
-        assertEquals("waiting for opsrequest head (Running) on cluster kafka",
+        assertEquals("waiting for opsrequest head (Running) on cluster kafka; cancel that one (spec.cancel: true) to undo it and let"
+                + " this one go",
                 Conditions.find(w.status().conditions, "WaitForProgressing").message);
     }
 

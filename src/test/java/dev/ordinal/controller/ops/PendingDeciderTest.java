@@ -52,7 +52,7 @@ class PendingDeciderTest {
         return new OpsInputs(ops, cluster(3, "Running"), readyPods(0, 1, 2), List.of(), (cluster, plans, force) -> {
             forced.add(force);
             return Map.of("broker", verdict);
-        }, true, SETTINGS);
+        }, true, SETTINGS, null);
     }
 
     @Test
@@ -126,6 +126,10 @@ class PendingDeciderTest {
         Finish f = assertInstanceOf(Finish.class, decide(inputs(ops, cluster(3, "Updating")).withFreshCluster(cluster(3, "Updating")),
                 Duration.ofSeconds(31)));
         assertEquals("PreConditionFailed", f.reason());
+        assertEquals("component broker of cluster kafka is Updating; scaling starts from Running, Abnormal or Failed; to go on: create"
+                + " the ops again once the component is Running, Abnormal or Failed, or with preConditionDeadlineSeconds long enough"
+                + " to wait for it (e.g. 300), or with force: true to start it while the component changes", f.message(),
+                "says what the user can do");
         assertEquals("0/1", f.status().progress, "it had a plan of one pod change");
     }
 

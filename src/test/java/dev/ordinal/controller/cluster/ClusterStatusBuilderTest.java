@@ -1,0 +1,59 @@
+package dev.ordinal.controller.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.ordinal.api.cluster.Cluster;
+import dev.ordinal.api.cluster.ClusterSpec;
+import dev.ordinal.api.cluster.ComponentSpec;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.controller.support.GuardAnswers;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+
+/** The Cluster says when Kafka gave its scale-in guard no answer, not only the ops that waited (issue #27 E). */
+class ClusterStatusBuilderTest {
+    private static Cluster cluster() {
+        Cluster c = new Cluster();
+        c.setMetadata(new ObjectMetaBuilder().withName("kafka").withNamespace("ns").withGeneration(3L).build());
+        c.setSpec(new ClusterSpec());
+        ComponentSpec broker = new ComponentSpec();
+        broker.name = "broker";
+        broker.replicas = 3;
+        c.getSpec().componentSpecs = new ArrayList<>(List.of(broker));
+        return c;
+    }
+
+    @Test
+    void kafkaGivingNoAnswerIsACondition_clearedWhenItAnswersAgain_andAbsentWhileItAlwaysAnswered() {
+        GuardAnswers answers = new GuardAnswers();
+        List<String> woken = new ArrayList<>();
+        answers.onChange(id -> woken.add(id.getName()));
+        Cluster c = cluster();
+        assertNull(Conditions.find(ClusterStatusBuilder.build(c, Map.of(), Map.of(), answers.unanswered("ns", "kafka")).conditions,
+                "ScaleInGuard"), "never asked");
+        answers.asked("ns", "kafka", "broker", null);
+        assertNull(Conditions.find(ClusterStatusBuilder.build(c, Map.of(), Map.of(), answers.unanswered("ns", "kafka")).conditions,
+                "ScaleInGuard"), "Kafka answered: the Cluster is not written for it");
+
+        answers.asked("ns", "kafka", "broker", "cannot check whether kafka-broker-2 (node 102) still hosts partition replicas");
+        answers.asked("ns", "kafka", "broker", "cannot check whether kafka-broker-2 (node 102) still hosts partition replicas");
+        c.setStatus(ClusterStatusBuilder.build(c, Map.of(), Map.of(), answers.unanswered("ns", "kafka")));
+        var unavailable = Conditions.find(c.getStatus().conditions, "ScaleInGuard");
+        assertEquals("False", unavailable.status);
+        assertEquals("ScaleInGuardUnavailable", unavailable.reason);
+        assertEquals("component broker: cannot check whether kafka-broker-2 (node 102) still hosts partition replicas", unavailable.message);
+
+        answers.asked("ns", "kafka", "broker", null);
+        var answered = Conditions.find(ClusterStatusBuilder.build(c, Map.of(), Map.of(), answers.unanswered("ns", "kafka")).conditions,
+                "ScaleInGuard");
+        assertEquals("True", answered.status);
+        assertEquals("ScaleInGuardAnswered", answered.reason);
+        assertEquals(List.of("kafka", "kafka", "kafka"), woken, "first question, no answer, an answer again: the same no-answer twice wakes once");
+    }
+}
