@@ -48,9 +48,10 @@ public final class PodFacts {
      * <ul>
      * <li>Ready;</li>
      * <li>failed for good ({@link #failure});</li>
-     * <li>unhealthy when the scheduler reports it {@code Unschedulable}, when a container of it has restarted, or when
-     * it runs without being Ready once its start budget ({@link #startBudget}) has passed since its containers
-     * started, or after it had been Ready since then;</li>
+     * <li>unhealthy when the scheduler still reports it {@code Unschedulable} once {@code startDeadlineFloor} has
+     * passed since its creation, when a container of it has restarted, or when it runs without being Ready once its
+     * start budget ({@link #startBudget}) has passed since its containers started, or after it had been Ready since
+     * then;</li>
      * <li>otherwise starting: no status yet, phase Pending (scheduled, containers being created), or running within
      * its start budget without having passed its readiness probe yet (docs/scaling-rules.md §6: new pods
      * starting make a component Updating, not Abnormal).</li>
@@ -68,9 +69,12 @@ public final class PodFacts {
         if (failure != null) {
             return new PodState(Health.FAILED, terminating, failure);
         }
-        PodCondition scheduled = condition(pod, "PodScheduled");
-        if (scheduled != null && "False".equals(scheduled.getStatus()) && UNSCHEDULABLE.equals(scheduled.getReason())) {
-            return new PodState(Health.UNHEALTHY, terminating, UNSCHEDULABLE + suffix(scheduled.getMessage()));
+        PodCondition scheduled = unschedulable(pod);
+        if (scheduled != null) {
+            String reason = UNSCHEDULABLE + suffix(scheduled.getMessage());
+            return startingUntil(pod, startDeadlineFloor).filter(now::isBefore).isPresent()
+                    ? new PodState(Health.STARTING, terminating, "starting: " + reason)
+                    : new PodState(Health.UNHEALTHY, terminating, reason);
         }
         if (pod.getStatus() == null || pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase())) {
             return new PodState(Health.STARTING, terminating, "starting");
@@ -90,6 +94,12 @@ public final class PodFacts {
      * start), or when it was Ready after that start and lost it (its Ready condition turned False later).
      */
     public static Optional<Instant> startingUntil(Pod pod, Duration startDeadlineFloor) {
+        if (pod.getStatus() != null && !isReady(pod) && unschedulable(pod) != null) {
+            // the scheduler may not place a pod until its claims are bound, which on a real node happens a moment
+            // after Ordinal creates both: a pod still unplaced after the deadline from its creation is unhealthy
+            Instant created = time(pod.getMetadata().getCreationTimestamp());
+            return created == null ? Optional.empty() : Optional.of(created.plus(startDeadlineFloor));
+        }
         if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase()) || isReady(pod)
                 || pod.getStatus().getContainerStatuses() == null) {
             return Optional.empty();
@@ -194,6 +204,13 @@ public final class PodFacts {
         var t = cs.getLastState().getTerminated();
         return "last exit: " + (t.getReason() == null ? "terminated" : t.getReason())
                 + (t.getExitCode() == null ? "" : ", code " + t.getExitCode());
+    }
+
+    /** The pod's {@code PodScheduled=False} condition with reason {@code Unschedulable}, or null. */
+    private static PodCondition unschedulable(Pod pod) {
+        PodCondition scheduled = condition(pod, "PodScheduled");
+        return scheduled != null && "False".equals(scheduled.getStatus()) && UNSCHEDULABLE.equals(scheduled.getReason())
+                ? scheduled : null;
     }
 
     private static Instant time(String rfc3339) {

@@ -123,6 +123,21 @@ class PodFactsTest {
     }
 
     @Test
+    void aPodTheSchedulerCannotPlaceIsStartingForTheDeadlineFromItsCreationThenUnhealthy() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("p").withCreationTimestamp(T0.toString()).endMetadata()
+                .withNewStatus().withPhase("Pending").addNewCondition().withType("PodScheduled").withStatus("False")
+                .withReason("Unschedulable").withMessage("0/1 nodes are available: pod has unbound immediate "
+                        + "PersistentVolumeClaims").endCondition().endStatus().build();
+        PodState early = at(pod, 1);
+        assertEquals(Health.STARTING, early.health(), "a claim is bound a moment after its pod is created");
+        assertTrue(early.reason().startsWith("starting: Unschedulable: 0/1 nodes"), early.reason());
+        PodState late = at(pod, 60);
+        assertEquals(Health.UNHEALTHY, late.health());
+        assertTrue(late.reason().startsWith("Unschedulable: 0/1 nodes"), late.reason());
+        assertEquals(Optional.of(T0.plusSeconds(60)), PodFacts.startingUntil(pod, FLOOR));
+    }
+
+    @Test
     void aPodThatDoesNotRunHasNoStartBudget() {
         assertEquals(Optional.empty(), PodFacts.startingUntil(waiting("ContainerCreating"), FLOOR));
     }
