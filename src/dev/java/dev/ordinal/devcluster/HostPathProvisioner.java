@@ -54,37 +54,28 @@ public final class HostPathProvisioner implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        claims = client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(PersistentVolumeClaim claim) {
-                provision(claim);
-            }
-
-            @Override
-            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim claim) {
-                provision(claim);
-            }
-
-            @Override
-            public void onDelete(PersistentVolumeClaim claim, boolean unknown) {
-            }
-        });
-        released = client.persistentVolumes().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(PersistentVolume volume) {
-                reclaim(volume);
-            }
-
-            @Override
-            public void onUpdate(PersistentVolume old, PersistentVolume volume) {
-                reclaim(volume);
-            }
-
-            @Override
-            public void onDelete(PersistentVolume volume, boolean unknown) {
-            }
-        });
+        claims = client.persistentVolumeClaims().inAnyNamespace().inform(onAddOrUpdate(this::provision));
+        released = client.persistentVolumes().inform(onAddOrUpdate(this::reclaim));
         return this;
+    }
+
+    /** A handler that gives every added or changed object to {@code action} (a deletion needs nothing). */
+    private static <T> ResourceEventHandler<T> onAddOrUpdate(java.util.function.Consumer<T> action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                action.accept(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            }
+        };
     }
 
     private void provision(PersistentVolumeClaim claim) {
