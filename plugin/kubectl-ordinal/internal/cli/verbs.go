@@ -300,8 +300,8 @@ func showPlan(c *cobra.Command, k *kube, created *opsreq.OpsRequest, current []o
 			fmt.Fprintf(c.ErrOrStderr(), "warning: %v\n", err)
 		}
 	}
-	printf(c, "plan of %s (dry run %s, %s): %s\n", opsreq.RequestSummary(ended), name,
-		map[bool]string{true: "kept", false: "deleted"}[keep], opsreq.PhaseOf(ended))
+	printf(c, "plan of %s (dry run %s, %s)\n", opsreq.RequestSummary(ended), name,
+		map[bool]string{true: "kept", false: "deleted"}[keep])
 	byName := map[string]opsreq.Component{}
 	for _, comp := range current {
 		byName[comp.Name] = comp
@@ -313,4 +313,3 @@ func showPlan(c *cobra.Command, k *kube, created *opsreq.OpsRequest, current []o
 	printf(c, "nothing was changed; to do it, run the same command without \"plan\"\n")
 	return nil
 }
-

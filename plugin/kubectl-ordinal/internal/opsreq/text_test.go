@@ -68,6 +68,16 @@ func TestWhyFollowsThePhase(t *testing.T) {
 	if got := Line(o); got != "kafka-plan-offline-a Succeed 0/0 (DryRun: dry run: the plan is in status.plan; nothing was changed)" {
 		t.Errorf("line: %q", got)
 	}
+	ran := parse(t, `
+metadata: {name: b}
+status:
+  phase: Cancelled
+  conditions:
+  - {type: Cancelled, status: "True", reason: Cancelled, message: pods match lastConfiguration again}
+`)
+	if got := Why(ran); got != "pods match lastConfiguration again" {
+		t.Errorf("a reason that repeats the type is left out: %q", got)
+	}
 	pending := parse(t, `
 metadata: {name: a}
 status:
