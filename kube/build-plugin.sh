@@ -86,7 +86,7 @@ if [ -n "$RELEASE" ]; then
   cd "$MODULE"
   krew="$TARGET/krew"
   rm -rf "$krew" && mkdir -p "$krew/bin"
-  manifest="$(cat "$ROOT/plugin/krew/ordinal.yaml")"
+  manifest="$(grep -v '^#' "$ROOT/plugin/krew/ordinal.yaml")"   # the template's own comments name the placeholders
   manifest="${manifest//\{\{VERSION\}\}/$PLUGIN_VERSION}"
   manifest="${manifest//\{\{BASE_URL\}\}/${KREW_BASE_URL:-file://$krew}}"
   for platform in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64; do

@@ -28,7 +28,7 @@ final class KubectlOrdinal {
     }
 
     /** A run in the background (a --wait that a test ends by acting meanwhile). */
-    record Running(Process process, List<String> command, Path out, Path err) {
+    record Running(Process process, List<String> command, long startedNanos, Path out, Path err) {
         /**
          * Waits at most {@code seconds} for the run to end.
          *
@@ -43,7 +43,7 @@ final class KubectlOrdinal {
                 }
                 Result r = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
-                transcript(command, r);
+                transcript(command, r, (System.nanoTime() - startedNanos) / 1_000_000);
                 return r;
             } finally {
                 Files.deleteIfExists(out);
@@ -83,15 +83,20 @@ final class KubectlOrdinal {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().remove("KUBECONFIG");
         pb.environment().put("HOME", Path.of("target").toAbsolutePath().toString()); // no ~/.kube/config of the machine
-        return new Running(pb.start(), command, out, err);
+        long started = System.nanoTime();
+        return new Running(pb.start(), command, started, out, err);
     }
 
-    /** Where every run of a test JVM is written down (command, exit, output): what a user would have seen. */
+    /**
+     * Where every run of a test JVM is written down (command, output, exit, wall time in ms as the test saw it, which
+     * includes the wait for the process): what a user would have seen, and the plugin's start times
+     * (docs/kubectl-plugin.md, "Size and start time").
+     */
     static final Path TRANSCRIPT = Path.of("target", "kubectl-ordinal-transcript.txt");
 
-    private static synchronized void transcript(List<String> command, Result r) throws IOException {
+    private static synchronized void transcript(List<String> command, Result r, long millis) throws IOException {
         String shown = String.join(" ", command.subList(1, command.size())).replaceAll("--kubeconfig \\S+ ", "");
-        Files.writeString(TRANSCRIPT, "$ kubectl ordinal " + shown + "\n" + r.out() + r.err() + "[exit " + r.exit() + "]\n\n",
+        Files.writeString(TRANSCRIPT, "$ kubectl ordinal " + shown + "\n" + r.out() + r.err() + "[exit " + r.exit() + ", " + millis + " ms]\n\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 }
