@@ -37,7 +37,7 @@ func ConditionOf(ops *OpsRequest, conditionType string) *Condition {
 	return nil
 }
 
-// Why is the reason and message (the message alone when the reason only repeats the condition's type) that explain the ops' phase: the condition named after an end phase, the
+// Why is the reason and message (the message alone when the reason only repeats the condition's type or the phase) that explain the ops' phase: the condition named after an end phase, the
 // WaitForProgressing condition while it waits in Pending, Progressing while it changes the Cluster.
 // Empty when the operator has not said anything yet.
 func Why(ops *OpsRequest) string {
@@ -59,7 +59,7 @@ func Why(ops *OpsRequest) string {
 	if c.Message == "" {
 		return c.Reason
 	}
-	if c.Reason == "" || c.Reason == c.Type { // "Succeed: all 1 pod changes done", not "Succeed: Succeed: ..."
+	if c.Reason == "" || c.Reason == c.Type || c.Reason == phase { // "Succeed 1/1 (all 1 pod changes done)"
 		return c.Message
 	}
 	return c.Reason + ": " + c.Message

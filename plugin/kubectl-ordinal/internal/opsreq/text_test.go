@@ -78,6 +78,17 @@ status:
 	if got := Why(ran); got != "pods match lastConfiguration again" {
 		t.Errorf("a reason that repeats the type is left out: %q", got)
 	}
+	running := parse(t, `
+metadata: {name: c}
+status:
+  phase: Running
+  progress: 0/1
+  conditions:
+  - {type: Progressing, status: "True", reason: Running, message: the plan is applied; waiting for pods}
+`)
+	if got := Line(running); got != "c Running 0/1 (the plan is applied; waiting for pods)" {
+		t.Errorf("a reason that repeats the phase is left out: %q", got)
+	}
 	pending := parse(t, `
 metadata: {name: a}
 status:
