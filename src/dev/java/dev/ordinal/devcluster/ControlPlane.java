@@ -58,6 +58,8 @@ public final class ControlPlane implements AutoCloseable {
     private ChildProcess etcd;
     private ChildProcess apiServer;
     private ChildProcess controllerManager;
+    /** Extra kube-controller-managers started by {@link #startPeerControllerManager}, by name. */
+    private final Map<String, ChildProcess> peers = new java.util.LinkedHashMap<>();
     private volatile boolean closed;
 
     private final NodeSettings node;
@@ -435,10 +437,66 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** Process ids of the control-plane binaries by name (etcd, kube-apiserver, kube-controller-manager). */
+    /**
+     * Starts one more kube-controller-manager on this API server, as a peer to measure Ordinal against (the
+     * benchmark runs kube's own StatefulSet controller beside the operator). It authenticates as {@code user}
+     * (group system:masters, so the audit log tells its writes apart from the first controller manager's), runs
+     * without leader election and serves its own port on loopback; {@code flags} are added as given (e.g.
+     * {@code --controllers=statefulset-controller}, {@code --concurrent-statefulset-syncs=32},
+     * {@code --kube-api-qps=1000}). Like every child it is stopped by {@link #close()}, by
+     * {@link #stopPeerControllerManager(String)}, or by its wrapper's watchdog when this JVM is gone.
+     *
+     * @param name  the process' name in {@link #pids()} and its log {@code <dir>/<name>.log}
+     * @return the pid of the kube-controller-manager binary (-1 if not yet seen)
+     * @throws IllegalStateException when a peer of that name runs already, or the process exits at once (its last
+     *                               log lines)
+     */
+    public synchronized long startPeerControllerManager(String name, String user, List<String> flags) {
+        if (peers.containsKey(name) && peers.get(name).isAlive()) {
+            throw new IllegalStateException("a peer controller manager named " + name + " runs already");
+        }
+        Path config = kubeconfig(user, "system:masters");
+        List<String> args = new ArrayList<>(List.of(
+                "--kubeconfig", config.toString(),
+                "--authentication-kubeconfig", config.toString(),
+                "--authorization-kubeconfig", config.toString(),
+                "--leader-elect=false",
+                "--bind-address", "127.0.0.1",
+                "--secure-port", String.valueOf(freePort()),
+                "--cert-dir", dir.resolve(name + "-certs").toString()));
+        args.addAll(flags);
+        ChildProcess c = ChildProcess.start(name, binaries.resolve("kube-controller-manager"), args,
+                dir.resolve(name + ".log"));
+        children.add(c);
+        peers.put(name, c);
+        long deadline = System.currentTimeMillis() + 10_000;
+        long pid = -1;
+        while (pid < 0 && System.currentTimeMillis() < deadline) {
+            if (!c.isAlive()) {
+                throw new IllegalStateException(name + " exited at start (" + c.exitValue() + "):\n" + c.tail(30));
+            }
+            pid = c.binaryPid();
+            sleep(50);
+        }
+        return pid;
+    }
+
+    /** Stops the peer controller manager {@code name} (nothing when none runs). */
+    public synchronized void stopPeerControllerManager(String name) {
+        ChildProcess c = peers.remove(name);
+        if (c != null) {
+            c.stop();
+        }
+    }
+
+    /** Process ids of the control-plane binaries by name (etcd, kube-apiserver, kube-controller-manager, peers). */
     public Map<String, Long> pids() {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (ChildProcess c : List.of(etcd, apiServer, controllerManager)) {
+        List<ChildProcess> all = new ArrayList<>(java.util.Arrays.asList(etcd, apiServer, controllerManager));
+        synchronized (this) {
+            all.addAll(peers.values());
+        }
+        for (ChildProcess c : all) {
             if (c != null && c.isAlive()) {
                 out.put(c.name(), c.binaryPid());
             }

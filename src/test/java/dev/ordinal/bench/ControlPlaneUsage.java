@@ -33,6 +33,11 @@ final class ControlPlaneUsage {
         return new ControlPlaneUsage(pids, cpu);
     }
 
+    /** CPU seconds (user + system) each process had used when this was taken, by process name. */
+    Map<String, Double> cpuSeconds() {
+        return cpuSeconds;
+    }
+
     /** Markdown table rows: CPU seconds each process used since {@code earlier}. */
     String cpuSince(ControlPlaneUsage earlier) {
         StringBuilder b = new StringBuilder();

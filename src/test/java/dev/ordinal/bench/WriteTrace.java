@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -23,7 +24,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 final class WriteTrace implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final List<Watch> watches = new ArrayList<>();
-    private final long t0 = System.nanoTime();
+    private volatile long t0 = System.nanoTime();
 
     WriteTrace(KubernetesClient client, String ns) {
         watches.add(client.resources(OpsRequest.class).inNamespace(ns).watch(watcher(o -> o.getStatus() == null ? "no status"
@@ -38,6 +39,10 @@ final class WriteTrace implements AutoCloseable {
                 + s.getMetadata().getGeneration() + ", spec replicas " + s.getSpec().replicas + " offline "
                 + s.getSpec().offlineInstances + (s.getStatus() == null ? "" : ", status observed " + s.getStatus().observedGeneration
                         + " replicas " + s.getStatus().replicas + " ready " + s.getStatus().readyReplicas))));
+        watches.add(client.apps().statefulSets().inNamespace(ns).watch(watcher((StatefulSet s) -> s.getMetadata().getName()
+                + " generation " + s.getMetadata().getGeneration() + ", spec replicas " + s.getSpec().getReplicas()
+                + (s.getStatus() == null ? "" : ", status observed " + s.getStatus().getObservedGeneration() + " replicas "
+                        + s.getStatus().getReplicas() + " ready " + s.getStatus().getReadyReplicas()))));
         watches.add(client.pods().inNamespace(ns).watch(watcher(p -> p.getMetadata().getName()
                 + (p.getStatus() == null || p.getStatus().getPhase() == null ? " (no status)" : " " + p.getStatus().getPhase()))));
         watches.add(client.persistentVolumeClaims().inNamespace(ns).watch(watcher((PersistentVolumeClaim c) -> c.getMetadata().getName())));
@@ -65,6 +70,14 @@ final class WriteTrace implements AutoCloseable {
             public void onClose(WatcherException cause) {
             }
         };
+    }
+
+    /** Counts milliseconds from now on, and forgets the lines seen so far (the watches' initial listing). */
+    void restartClock() {
+        synchronized (lines) {
+            lines.clear();
+            t0 = System.nanoTime();
+        }
     }
 
     String table() {

@@ -126,6 +126,14 @@ public final class TestKube {
                 case "restart-apiserver":
                     cp.restartApiServer(START_TIMEOUT);
                     return "ok";
+                case "peer-start": {
+                    // "<name> <user> <flag> <flag>…"
+                    String[] a = arg.split(" ");
+                    return String.valueOf(cp.startPeerControllerManager(a[0], a[1], List.of(a).subList(2, a.length)));
+                }
+                case "peer-stop":
+                    cp.stopPeerControllerManager(arg);
+                    return "ok";
                 case "kubelet-ready-delay":
                     kubelet.readyDelay(Duration.ofMillis(Long.parseLong(arg)));
                     return "ok";
@@ -234,6 +242,22 @@ public final class TestKube {
             }
         }
         return out;
+    }
+
+    /**
+     * Starts one more kube-controller-manager as {@code user} (system:masters) with {@code flags} (no spaces inside
+     * a flag: {@code --controllers=statefulset-controller}); see {@link ControlPlane#startPeerControllerManager}.
+     * It appears in {@link #pids()} as {@code name} and stops with the control plane at the latest.
+     *
+     * @return its pid
+     */
+    public long startPeerControllerManager(String name, String user, List<String> flags) {
+        return Long.parseLong((String) bus.apply("peer-start " + name + " " + user + " " + String.join(" ", flags)));
+    }
+
+    /** Stops the peer controller manager {@code name}. */
+    public void stopPeerControllerManager(String name) {
+        bus.apply("peer-stop " + name);
     }
 
     /** Compacts etcd's history up to now (see {@link ControlPlane#compactEtcd()}); returns the revision. */
