@@ -71,7 +71,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * timestamps; CPU of every process per figure.</li>
  * </ul>
  * Properties (-D): bench.peer.phases (one,many,trace), bench.peer.rounds (30), bench.peer.warmup (3),
- * bench.peer.many (1000), bench.peer.namespaces (10). Output: {@code target/bench/peer.md}. Nothing here asserts a
+ * bench.peer.many (1000), bench.peer.namespaces (10), bench.peer.profile (true: kube-apiserver CPU profiles, {@link ApiServerProfile}). Output: {@code target/bench/peer.md}. Nothing here asserts a
  * performance figure; a workload that does not reach its state fails the run.
  */
 @QuarkusTest
@@ -87,6 +87,8 @@ class PeerBenchmarkTest {
     private static final int WARMUP = Integer.getInteger("bench.peer.warmup", 3);
     private static final int MANY = Integer.getInteger("bench.peer.many", 1000);
     private static final int MANY_NAMESPACES = Integer.getInteger("bench.peer.namespaces", 10);
+    /** Profile the API server during the many-at-once figures (needs Go on the PATH for go tool pprof). */
+    private static final boolean PROFILE = Boolean.parseBoolean(System.getProperty("bench.peer.profile", "true"));
     /** The peer's identity in the audit log. */
     static final String PEER_USER = "statefulset-peer";
     static final String PEER = "kcm-statefulset";
@@ -419,7 +421,21 @@ class PeerBenchmarkTest {
             }
             REPORT.append('\n');
         }
-        REPORT.append('\n');
+        // the operator's informers select Ordinal's pods by label, so during a StatefulSet change this JVM runs only
+        // the kubelet and the harness: the difference estimates the operator's own CPU
+        REPORT.append("| **operator ≈ test JVM − test JVM of the StatefulSet change** |");
+        for (Kind k : Kind.values()) {
+            Figure f = FIGURES.get(k.name());
+            Figure ref = FIGURES.get(k.reference().name());
+            REPORT.append(String.format(" %s |", k.peer ? "–" : String.format("%.1f", 1000 * (f.cpu.getOrDefault("test JVM", 0.0) / f.samples
+                    - ref.cpu.getOrDefault("test JVM", 0.0) / ref.samples))));
+        }
+        REPORT.append("\n| **StatefulSet controller (peer kcm)** |");
+        for (Kind k : Kind.values()) {
+            Figure f = FIGURES.get(k.name());
+            REPORT.append(String.format(" %s |", k.peer ? String.format("%.1f", 1000 * f.cpu.getOrDefault(PEER, 0.0) / f.samples) : "–"));
+        }
+        REPORT.append("\n\nCPU is read from /proc in ticks of 10 ms, so a single change's figure is a mean of coarse samples.\n\n");
     }
 
     // ---- Phase many: create N, scale N at once -----------------------------------------------------------------
@@ -476,6 +492,8 @@ class PeerBenchmarkTest {
     private Many many(String label, String controller, java.util.function.IntFunction<CompletableFuture<?>> one, Many reference)
             throws Exception {
         long before = awaitQuiet();
+        ApiServerProfile profile = PROFILE ? new ApiServerProfile(kube().kubeconfig(dev.ordinal.devcluster.ControlPlane.ADMIN,
+                "system:masters"), OUT, "apiserver-" + label.replaceAll("[^A-Za-z0-9]+", "-")) : null;
         Map<String, Double> cpu0 = cpuNow();
         long t0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -493,6 +511,9 @@ class PeerBenchmarkTest {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> cpu1 = cpuNow();
+        if (profile != null) {
+            profile.close();
+        }
         long failed = done.stream().map(CompletableFuture::join)
                 .filter(o -> o instanceof OpsRequest r && !"Succeed".equals(r.getStatus().phase)).count();
         assertEquals(0, failed, label + ": ops that did not Succeed");
@@ -511,6 +532,20 @@ class PeerBenchmarkTest {
         StringBuilder b = new StringBuilder("Controller writes per workload, " + label + ": ");
         rows.forEach((r, n) -> b.append(String.format("%s %.2f; ", r, n / (double) MANY)));
         MANY_ROWS.add(b.toString().strip() + "\n\n");
+        if (profile != null) {
+            Map<String, Long> verbs = new LinkedHashMap<>();
+            delta.entries().forEach(e -> verbs.merge(switch (e.verb()) {
+                case CREATE -> "create";
+                case PATCH, APPLY -> "patch + apply";
+                case UPDATE -> "update";
+                case DELETE -> "delete";
+                case GET -> "get";
+                case LIST, WATCH -> "list + watch";
+                default -> "other";
+            }, 1L, Long::sum));
+            MANY_ROWS.add("API server CPU by request kind, " + label + " (requests: every user, from the write to the quiet log; "
+                    + "CPU: the profiles taken while the figure ran):\n\n" + profile.table(verbs));
+        }
         FIGURES.put("many:" + label, new Figure(label));
         FIGURES.get("many:" + label).millis.add(seconds * 1000);
         return new Many(seconds, writes);
