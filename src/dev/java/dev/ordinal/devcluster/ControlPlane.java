@@ -510,7 +510,11 @@ public final class ControlPlane implements AutoCloseable {
      * @throws IllegalStateException naming the dead process
      */
     public void checkAlive() {
-        for (ChildProcess c : List.of(etcd, apiServer, controllerManager)) {
+        List<ChildProcess> all = new ArrayList<>(java.util.Arrays.asList(etcd, apiServer, controllerManager));
+        synchronized (this) {
+            all.addAll(peers.values());
+        }
+        for (ChildProcess c : all) {
             if (c != null && !c.stoppedOnPurpose() && !c.isAlive()) {
                 throw new IllegalStateException(c.name() + " of the test control plane died (exit " + c.exitValue()
                         + "); last lines of " + c.log() + ":\n" + c.tail(30));

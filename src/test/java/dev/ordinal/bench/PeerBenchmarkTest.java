@@ -370,10 +370,13 @@ class PeerBenchmarkTest {
         return h;
     }
 
-    /** A row of the writes table: resource (with subresource) and verb, e.g. {@code pods create}. */
+    /**
+     * A row of the writes table: resource (with subresource), verb and the field manager a patch named, e.g.
+     * {@code pods create} or {@code workloads/instancesets apply [ordinal]}.
+     */
     static String row(AuditLog.Entry e) {
         return (e.apiGroup().isEmpty() ? "" : e.apiGroup().replaceAll("\\..*", "") + "/") + e.resource() + " "
-                + e.verb().name().toLowerCase();
+                + e.verb().name().toLowerCase() + (e.manager().isEmpty() ? "" : " [" + e.manager() + "]");
     }
 
     private void reportOne() {
