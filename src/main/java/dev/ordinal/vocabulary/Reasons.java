@@ -57,6 +57,10 @@ public final class Reasons {
     public static final String DO_NOT_TERMINATE = "DoNotTerminate";
     /** Cluster condition ScaleInGuard=True: Kafka answered every guarded component's last question (False: {@link #SCALE_IN_GUARD_UNAVAILABLE}). */
     public static final String SCALE_IN_GUARD_ANSWERED = "ScaleInGuardAnswered";
+    /** Cluster condition ScaleInHeld=True and Warning Event: a direct edit would remove guarded brokers the scale-in guard holds. */
+    public static final String DIRECT_EDIT_HELD = "DirectEditHeld";
+    /** Cluster condition ScaleInHeld=False: no direct edit is held (any more). */
+    public static final String NOTHING_HELD = "NothingHeld";
     /** Event: deletion refused by {@code terminationPolicy: DoNotTerminate}. */
     public static final String DELETION_REFUSED = "DeletionRefused";
     /** Event: the Cluster is being deleted per its terminationPolicy. */

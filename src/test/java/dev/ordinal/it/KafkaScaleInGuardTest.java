@@ -231,6 +231,62 @@ class KafkaScaleInGuardTest {
     }
 
     @Test
+    @Order(7)
+    void aDirectEditOfOfflineInstancesIsHeldWithAWarningConditionUntilSafeAndTheAnnotationForcesIt() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        guardedCluster("gi", 4);
+        // kubectl edit: broker 2 offline, one replica less, with solo-0's only replica on it
+        f.editComponent("gi", "broker", c -> {
+            c.replicas = 3;
+            c.offlineInstances = new java.util.ArrayList<>(List.of("gi-broker-2"));
+        });
+        String rule = "component broker: gi-broker-2 (node 2) cannot go offline yet: solo-0 has a single replica (node 2); only force"
+                + " takes it offline; the pods stay until the scale-in guard allows it (asked again every 3 s), or annotate the Cluster"
+                + " apps.ordinal.dev/force-scale-in=true to remove them anyway";
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> {
+            Condition held = Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld");
+            assertNotNull(held, () -> client.getKubernetesSerialization().asJson(f.cluster("gi").getStatus()));
+            assertEquals("True", held.status);
+            assertEquals("DirectEditHeld", held.reason);
+            assertEquals(rule, held.message);
+        });
+        Thread.sleep(4000);
+        assertNotNull(f.pod("gi-broker-2"), "the pod stays");
+        assertEquals(4, f.instanceSet("gi-broker").getSpec().replicas, "the InstanceSet keeps its spec");
+        assertTrue(hasClusterEvent("gi", "Warning", "DirectEditHeld", rule));
+
+        // once safe, the held edit goes ahead by itself
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        await().atMost(BLOCKED_WAIT).until(() -> f.pod("gi-broker-2") == null);
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> {
+            Condition held = Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld");
+            assertEquals("False", held.status);
+            assertEquals("NothingHeld", held.reason);
+        });
+        assertTrue(hasClusterEvent("gi", "Normal", "ScaleInSafe", "direct edit of component broker: gi-broker-2 (node 2) may go offline:"
+                + " each of the 3 partitions it hosts keeps at least min.insync.replicas in-sync replicas on the brokers that stay"));
+
+        // a scale-in by edit removes gi-broker-3, which hosts solo-0: held until the annotation forces it
+        f.editComponent("gi", "broker", c -> c.replicas = 2);
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> assertEquals("True",
+                Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld").status));
+        assertTrue(Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld").message
+                .startsWith("component broker: gi-broker-3 (node 3) still hosts 1 replica: solo-0; the pods stay"));
+        assertNotNull(f.pod("gi-broker-3"));
+        f.editCluster("gi", c -> {
+            Map<String, String> annotations = new LinkedHashMap<>(c.getMetadata().getAnnotations() == null ? Map.of()
+                    : c.getMetadata().getAnnotations());
+            annotations.put("apps.ordinal.dev/force-scale-in", "true");
+            c.getMetadata().setAnnotations(annotations);
+        });
+        await().atMost(BLOCKED_WAIT).until(() -> f.pod("gi-broker-3") == null);
+        assertTrue(hasClusterEvent("gi", "Warning", "ScaleInGuardSkipped", "annotation apps.ordinal.dev/force-scale-in=true skips the"
+                + " scale-in guard for a direct edit; not checked with Kafka: gi-broker-3 (node 3)"));
+    }
+
+    @Test
     @Order(99)
     void kafkaStoppedIsItsOwnCannotCheckReasonNeverSafe() throws Exception {
         Cluster before = guardedCluster("gf", 4);
@@ -290,7 +346,15 @@ class KafkaScaleInGuardTest {
     }
 
     private boolean hasEvent(String ops, String type, String reason, String message) {
-        var events = f.events("OpsRequest", ops);
+        return hasEvent("OpsRequest", ops, type, reason, message);
+    }
+
+    private boolean hasClusterEvent(String cluster, String type, String reason, String message) {
+        return hasEvent("Cluster", cluster, type, reason, message);
+    }
+
+    private boolean hasEvent(String kind, String ops, String type, String reason, String message) {
+        var events = f.events(kind, ops);
         boolean found = events.stream().anyMatch(e -> type.equals(e.getType()) && reason.equals(e.getReason())
                 && message.equals(e.getMessage()));
         if (!found) {
