@@ -50,7 +50,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * comes up and takes records with {@code acks=all} on a topic of replication factor 3, {@code min.insync.replicas}
  * 2.</li>
  * <li>The Kafka guard holds an offline of two brokers at once (each partition would keep one in-sync replica, under
- * {@code min.insync.replicas} 2) with the Cluster untouched.</li>
+ * {@code min.insync.replicas} 2): by an OpsRequest with the Cluster untouched, and by a direct edit of the Cluster with
+ * the pods left in place and the condition {@code ScaleInHeld}.</li>
  * <li>The seed: broker 2 taken offline without {@code force} (leadership moved off it first) and brought back online
  * by the shipped OpsRequests, four times, while records are produced with {@code acks=all} and no send fails: the pod
  * comes back on the same claim and files, broker 102 rejoins, every ISR is full again, the replica order is restored,
@@ -198,7 +199,7 @@ class KafkaUserStoryIT {
 
     @Test
     @Order(3)
-    void anOfflineOfTwoBrokersAtOnceWaitsBecauseEachPartitionWouldKeepOneInSyncReplicaAndLeavesTheClusterAlone() throws Exception {
+    void anOfflineOfTwoBrokersAtOnceWaitsAsAnOpsAndIsHeldAsADirectEditBecauseEachPartitionWouldKeepOneInSyncReplica() throws Exception {
         String name = "kafka-offline-brokers-1-2";
         NodeKubectl.apply(name, exampleOps("ops-offline-broker-2.yaml", name).replace("[kafka-broker-2]",
                 "[kafka-broker-1, kafka-broker-2]"));
@@ -222,6 +223,27 @@ class KafkaUserStoryIT {
         assertNotNull(client.pods().inNamespace(NS).withName("kafka-broker-2").get());
         NodeKubectl.ok("-n", NS, "patch", "ops", name, "--type=merge", "-p", "{\"spec\":{\"cancel\":true}}");
         awaitOps(name, "Cancelled");
+
+        // The same two brokers by a direct edit (GitOps, kubectl): held, the pods stay, the Cluster says why.
+        NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
+                [{"op": "replace", "path": "/spec/componentSpecs/1/replicas", "value": 1},
+                 {"op": "replace", "path": "/spec/componentSpecs/1/offlineInstances", "value": ["kafka-broker-1", "kafka-broker-2"]}]""");
+        await().atMost(WAIT).untilAsserted(() -> {
+            var held = cluster().getStatus().conditions.stream().filter(c -> "ScaleInHeld".equals(c.type)).findFirst().orElseThrow();
+            assertEquals("True", held.status);
+            assertEquals("DirectEditHeld", held.reason);
+            assertTrue(held.message.startsWith("component broker: kafka-broker-1 (node 101), kafka-broker-2 (node 102) cannot go offline"
+                    + " yet: "), held.message);
+        });
+        Thread.sleep(5000);
+        assertNotNull(client.pods().inNamespace(NS).withName("kafka-broker-1").get(), "held: the pod stays");
+        assertNotNull(client.pods().inNamespace(NS).withName("kafka-broker-2").get(), "held: the pod stays");
+        NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
+                [{"op": "replace", "path": "/spec/componentSpecs/1/replicas", "value": 3},
+                 {"op": "replace", "path": "/spec/componentSpecs/1/offlineInstances", "value": []}]""");
+        await().atMost(WAIT).untilAsserted(() -> assertEquals("NothingHeld", cluster().getStatus().conditions.stream()
+                .filter(c -> "ScaleInHeld".equals(c.type)).findFirst().orElseThrow().reason));
+        assertEquals("controller 3/3, broker 3/3", cluster().getStatus().componentSummary);
     }
 
     @Test

@@ -28,7 +28,8 @@ import dev.ordinal.vocabulary.Reasons;
  * {@code scaleInGuard} and loses pods, asks Kafka which replicas the departing brokers host and lets the core judge.
  * The ops controller turns the verdict into waiting ({@code ScaleInBlocked}, {@code ScaleInGuardUnavailable}), a
  * failure once {@code preConditionDeadlineSeconds} has passed, or a Warning ({@code ScaleInGuardSkipped}) under
- * {@code force}. Covers OpsRequests only: a direct edit of {@code replicas}/{@code offlineInstances} is not checked.
+ * {@code force}. A direct edit of {@code replicas}/{@code offlineInstances} is judged by the Cluster controller
+ * ({@code DirectEditGuard}) with the same rules.
  * It also reads Kafka ({@link #look}) and moves leadership ({@link #apply}) for the leadership steps around an offline
  * broker (docs/kafka-broker-offline.md).
  */
