@@ -31,6 +31,11 @@ app.kubernetes.io/name: {{ include "ordinal.name" . }}
 {{/* Those, plus Helm's: on every object of the chart. */}}
 {{- define "ordinal.labels" -}}
 {{ include "ordinal.selectorLabels" . }}
+{{ include "ordinal.helmLabels" . }}
+{{- end }}
+
+{{/* Helm's own labels: the only ones on the CRDs, which kubernetes/crds ships without labels. */}}
+{{- define "ordinal.helmLabels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
