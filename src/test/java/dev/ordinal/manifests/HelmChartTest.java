@@ -128,6 +128,20 @@ class HelmChartTest {
         assertEquals("{\"apiGroups\":[\"\"],\"resources\":[\"configmaps\"],\"verbs\":[\"get\"]}", last.toString());
     }
 
+    /** {@code helm package} resolves the links: the archive renders the same objects with no kubernetes/ beside it. */
+    @Test
+    void thePackagedChartRendersWhatTheDirectoryRenders(@TempDir Path tmp) {
+        Helm.Result packaged = Helm.run("package", CHART, "-d", tmp.toString());
+        assertEquals(0, packaged.exit(), packaged::both);
+        Path archive = tmp.resolve("ordinal-" + Manifests.documents(Helm.CHART.resolve("Chart.yaml")).get(0)
+                .path("version").asText() + ".tgz");
+        assertTrue(Files.isRegularFile(archive), packaged::both);
+        Helm.Result fromArchive = Helm.run("template", "ordinal", archive.toString(), "-n", "ordinal-system");
+        assertEquals(0, fromArchive.exit(), fromArchive::both);
+        assertFalse(fromArchive.err().contains("symbolic link"), "the archive holds files, not links");
+        assertEquals(Helm.run("template", "ordinal", CHART, "-n", "ordinal-system").out(), fromArchive.out());
+    }
+
     @Test
     void theCrdsAreTheCommittedOnesAndAreKeptOnUninstall() {
         List<ObjectNode> crds = template("ordinal", "ordinal-system").stream()
