@@ -42,9 +42,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * is upgraded, the operator rolls to a pod with the new values and an offline OpsRequest Succeeds under it.</li>
  * <li>{@code helm uninstall}: the operator and its RBAC go; the CRDs, the Cluster, its pods and the OpsRequests stay.</li>
  * <li>{@code helm install} again: the new operator takes up the kept Cluster, which is then deleted (its finalizer
- * handled by the operator) before a last uninstall.</li>
+ * handled by the operator) before a last uninstall; deleting the CRDs by hand removes Ordinal for good.</li>
  * </ol>
- * Runs before KafkaUserStoryIT, which installs with kustomize on the same node: it leaves only the (kept) CRDs behind.
+ * Runs before KafkaUserStoryIT, which installs with kustomize on the same node, and leaves nothing of its own: the
+ * CRDs must go too, since {@code kubectl apply --server-side} refuses CRDs whose {@code .spec.versions} Helm manages
+ * ("conflict with helm"; docs/install.md says not to mix the two install paths).
  */
 @RequiresRealNode
 @Order(2)
@@ -69,7 +71,7 @@ class HelmChartIT {
         NodeKubectl.ok("create", "namespace", NS);
     }
 
-    /** Whatever a failed step left: no release, no Cluster with a finalizer nobody will handle, no namespaces. */
+    /** Whatever a failed step left: no release, no Cluster with a finalizer nobody will handle, no CRDs, no namespaces. */
     @AfterAll
     static void cleanUp() {
         if (client == null) {
@@ -85,6 +87,9 @@ class HelmChartIT {
                 }
             }
             NodeKubectl.run("delete", "namespace", NS, OPERATOR_NS, "--ignore-not-found", "--wait=true", "--timeout=120s");
+            List<String> deleteCrds = new java.util.ArrayList<>(List.of("delete", "crd", "--ignore-not-found", "--timeout=120s"));
+            deleteCrds.addAll(CRDS);
+            NodeKubectl.run(deleteCrds.toArray(String[]::new));
         } finally {
             client.close();
         }
@@ -217,7 +222,7 @@ class HelmChartIT {
 
     @Test
     @Order(5)
-    void helmInstallAgainTakesUpTheKeptClusterWhichThenDeletesCleanly() {
+    void helmInstallAgainTakesUpTheKeptClusterWhichThenDeletesCleanlyAndDeletingTheCrdsRemovesOrdinalForGood() {
         Helm.Result r = helm("install", RELEASE, Helm.CHART.toString(), "-n", OPERATOR_NS, "--wait", "--timeout", "4m");
         assertEquals(0, r.exit(), () -> "a new install over the kept CRDs:\n" + r.both());
         assertTrue(isReady(operatorPod()));
@@ -230,6 +235,15 @@ class HelmChartIT {
         await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).list().getItems().isEmpty());
         Helm.Result gone = helm("uninstall", RELEASE, "-n", OPERATOR_NS, "--wait", "--timeout", "2m");
         assertEquals(0, gone.exit(), gone::both);
+
+        // docs/install.md "Uninstall": the CRDs go only when deleted by hand
+        List<String> deleteCrds = new java.util.ArrayList<>(List.of("delete", "crd", "--timeout=120s"));
+        deleteCrds.addAll(CRDS);
+        NodeKubectl.ok(deleteCrds.toArray(String[]::new));
+        NodeKubectl.ok("delete", "namespace", OPERATOR_NS, NS, "--timeout=120s");
+        for (String name : CRDS) {
+            assertNull(client.apiextensions().v1().customResourceDefinitions().withName(name).get(), name + " is gone");
+        }
     }
 
     // --- helpers --------------------------------------------------------------------------------------------------
