@@ -2,6 +2,7 @@ package dev.ordinal.node;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -122,9 +124,15 @@ class KafkaUserStoryIT {
         String logs = NodeKubectl.ok("-n", OPERATOR_NS, "logs", pod.getMetadata().getName());
         assertTrue(logs.contains("started in"), "kubectl logs shows the operator starting:\n" + logs);
 
-        var service = client.services().inNamespace(OPERATOR_NS).withName("ordinal").get();
-        String metrics = "http://" + service.getSpec().getClusterIP() + ":8080/q/metrics";
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // HTTPS only, with the self-signed certificate the operator made for its Service's names (docs/install.md
+        // "TLS"): taken once without verification, as the kubelet's probes do, then trusted and verified by name.
+        String metrics = "https://ordinal." + OPERATOR_NS + ".svc:8443/q/metrics";
+        X509Certificate served = (X509Certificate) HttpClient.newBuilder().sslContext(trusting(null)).build()
+                .send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString())
+                .sslSession().orElseThrow().getPeerCertificates()[0];
+        served.verify(served.getPublicKey());
+        assertTrue(served.getSubjectAlternativeNames().contains(List.of(2, "ordinal." + OPERATOR_NS + ".svc")), served.toString());
+        HttpClient http = HttpClient.newBuilder().sslContext(trusting(served)).connectTimeout(Duration.ofSeconds(5)).build();
         assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "no token, no metrics");
         HttpCallers.Account scraper = HttpCallers.reader(client);
@@ -132,6 +140,42 @@ class KafkaUserStoryIT {
                 .header("Authorization", scraper.authorization()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, scraped.statusCode(), scraped.body());
         assertTrue(scraped.body().contains("ordinal_"), "Ordinal's meters are there");
+        try {
+            HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.replace("https:", "http:")))
+                    .header("Authorization", scraper.authorization()).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertFalse(plain.body().contains("ordinal_"), "plain HTTP got metrics: " + plain.statusCode());
+        } catch (IOException expected) {
+            // the TLS port closed the connection
+        }
+    }
+
+    /** Trusts exactly {@code certificate} (host names checked), or with null any certificate (names unchecked). */
+    private static javax.net.ssl.SSLContext trusting(X509Certificate certificate) throws Exception {
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        if (certificate == null) {
+            tls.init(null, new javax.net.ssl.TrustManager[] { new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            } }, null);
+            return tls;
+        }
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("operator", certificate);
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        tls.init(null, trust.getTrustManagers(), null);
+        return tls;
     }
 
     // --- 2. Kafka up ----------------------------------------------------------------------------------------------
