@@ -173,7 +173,7 @@ class HelmChartTest {
                 "--set-json", "extraEnv=[{\"name\":\"ORDINAL_OPS_MAX_QUEUE\",\"value\":\"50\"}]",
                 "--set-json", "imagePullSecrets=[{\"name\":\"registry-creds\"}]",
                 "--set", "metrics.auth=none,metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.labels.release=prom",
-                "--set", "service.port=9090,serviceAccount.annotations.owner=data");
+                "--set", "service.port=9090,serviceAccount.annotations.owner=data,tls.secretName=ops-tls");
         Map<String, ObjectNode> byKey = byKindAndName(docs);
         // a release name that contains the chart's name is the name of every object
         assertTrue(byKey.containsKey("Deployment/team-ordinal"), byKey.keySet().toString());
@@ -213,12 +213,18 @@ class HelmChartTest {
         assertEquals("-XX:+UseSerialGC -Xmx300m", env.get("JDK_JAVA_OPTIONS"));
         assertEquals("none", env.get("ORDINAL_HTTP_AUTH_METRICS"), "metrics.auth=none sets the operator's setting");
         assertEquals("50", env.get("ORDINAL_OPS_MAX_QUEUE"));
+        assertEquals("ops-tls", env.get("ORDINAL_HTTP_TLS_SECRET"), "tls.secretName: the operator serves that Secret");
+        assertEquals("team-ordinal", env.get("ORDINAL_HTTP_TLS_SERVICE"), "the self-signed certificate names the Service");
+        assertEquals("[{\"apiGroups\":[\"\"],\"resourceNames\":[\"ops-tls\"],\"resources\":[\"secrets\"],\"verbs\":[\"get\",\"list\",\"watch\"]}]",
+                byKey.get("Role/team-ordinal-serving-certificate").path("rules").toString(), "the operator may read that Secret only");
         assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean(), "the container's defaults stay");
 
         JsonNode monitor = byKey.get("ServiceMonitor/team-ordinal");
         assertEquals("prom", monitor.path("metadata").path("labels").path("release").asText());
         assertTrue(monitor.path("spec").path("endpoints").get(0).path("bearerTokenFile").isMissingNode(),
                 "metrics.auth=none: Prometheus sends no token");
+        assertEquals("{\"serverName\":\"team-ordinal.data-ops.svc\",\"ca\":{\"secret\":{\"name\":\"ops-tls\",\"key\":\"ca.crt\"}}}",
+                monitor.path("spec").path("endpoints").get(0).path("tlsConfig").toString(), "verified against the Secret's CA");
         assertEquals(9090, byKey.get("Service/team-ordinal").path("spec").path("ports").get(0).path("port").asInt());
         assertEquals("data", byKey.get("ServiceAccount/team-ordinal").path("metadata").path("annotations").path("owner").asText());
 
