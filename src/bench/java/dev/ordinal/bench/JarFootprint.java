@@ -31,7 +31,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * This JVM runs a real control plane (etcd, kube-apiserver, kube-controller-manager; CRDs from kubernetes/crds)
  * and the simulated kubelet; the jar runs as a child process pointed at it by {@code KUBECONFIG}, as a user runs it
  * outside a cluster (prod profile, leader election on, its Lease in the kubeconfig's namespace). Per run: time from
- * process start to {@code /q/health/ready} answering UP, then the example Kafka Cluster
+ * process start to {@code /q/health/ready} answering UP over HTTPS (the jar serves nothing else), then the example Kafka Cluster
  * (kubernetes/examples/kafka-cluster.yaml: 3 controllers, 3 brokers) is created and reaches Running, then after
  * {@code bench.footprint.idle} seconds (10) of idling VmRSS is read from /proc. The configurations take turns run by
  * run, so that the machine's load affects them alike.
@@ -184,6 +184,30 @@ public final class JarFootprint {
         System.out.println(report);
     }
 
+    /** A TLS context that accepts any server certificate: only for the readiness probe of a jar on loopback. */
+    private static javax.net.ssl.SSLContext trustAll() {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, new javax.net.ssl.TrustManager[] { new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            } }, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Starts the jar the way docs/install.md runs it outside a cluster: {@code java -jar} with {@code KUBECONFIG}
      * pointing at a kubeconfig (here the operator's client certificate), prod profile, leader election on.
@@ -191,9 +215,11 @@ public final class JarFootprint {
     private static Sample runOnce(ControlPlane server, Config config, int idleSeconds, Path log) throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>(config.command());
-        cmd.add(config.jar() == null ? cmd.size() : cmd.size() - 2, "-Dquarkus.http.port=" + port);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        // the packaged operator serves HTTPS only (8443 by default, a self-signed certificate made at start-up):
+        // the probe on loopback trusts whatever certificate it presents, by the name the self-signed one carries (localhost)
+        cmd.add(config.jar() == null ? cmd.size() : cmd.size() - 2, "-Dquarkus.http.ssl-port=" + port);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).sslContext(trustAll()).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(1)).build();
         long t0 = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
