@@ -53,6 +53,99 @@ public final class TestKube {
         }
     }
 
+    /**
+     * The API server Quarkus Dev Services started for the running application ({@code -Pdevservices}: the api-only
+     * flavor's kube-apiserver and etcd containers), shared by every suite of the run like {@link #shared}: the first
+     * caller installs the committed CRDs as a user would and starts a kubelet simulator on it.
+     *
+     * @param devServicesProperties the Dev Services' client settings, as Quarkus hands them to a test resource
+     *                              ({@code quarkus.kubernetes-client.api-server-url}, {@code ca-cert-data},
+     *                              {@code client-cert-data}, {@code client-key-data}: an administrator in group
+     *                              {@code system:masters})
+     * @throws IllegalStateException when the map holds no {@code quarkus.kubernetes-client.api-server-url} (Dev
+     *                               Services did not start)
+     */
+    @SuppressWarnings("unchecked")
+    public static TestKube devServices(Map<String, String> devServicesProperties) {
+        String url = devServicesProperties.get("quarkus.kubernetes-client.api-server-url");
+        if (url == null) {
+            throw new IllegalStateException("-Pdevservices: Quarkus Dev Services for Kubernetes gave no "
+                    + "quarkus.kubernetes-client.api-server-url (did the container engine answer?)");
+        }
+        String key = "ordinal.test.kube.devservices." + url;
+        synchronized (startLock()) {
+            Object existing = System.getProperties().get(key);
+            if (existing == null) {
+                existing = startDevServicesBus(Map.copyOf(devServicesProperties));
+                System.getProperties().put(key, existing);
+            }
+            return new TestKube((Function<String, Object>) existing);
+        }
+    }
+
+    /** The administrator's client configuration of a Dev Services API server. */
+    private static Config devServicesAdmin(Map<String, String> p) {
+        Config config = Config.empty();
+        config.setMasterUrl(p.get("quarkus.kubernetes-client.api-server-url"));
+        config.setCaCertData(p.get("quarkus.kubernetes-client.ca-cert-data"));
+        config.setClientCertData(p.get("quarkus.kubernetes-client.client-cert-data"));
+        config.setClientKeyData(p.get("quarkus.kubernetes-client.client-key-data"));
+        config.setClientKeyAlgo(p.getOrDefault("quarkus.kubernetes-client.client-key-algo", "RSA"));
+        config.setNamespace("default");
+        config.setRequestRetryBackoffLimit(2);
+        return config;
+    }
+
+    /** CRDs and a kubelet simulator on a Dev Services API server; the bus answers what such a server can. */
+    private static Function<String, Object> startDevServicesBus(Map<String, String> props) {
+        Config adminConfig = devServicesAdmin(props);
+        KubernetesClient admin = new KubernetesClientBuilder().withConfig(adminConfig).build();
+        ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
+        createDefaultServiceAccount(admin, "default");
+        KubeletSimulator kubelet = new KubeletSimulator(admin).readyDelay(Duration.ofMillis(50)).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kubelet.stop();
+            admin.close();
+        }, "ordinal-test-kube-devservices-stop"));
+        return command -> {
+            String[] parts = command.split(" ", 2);
+            String arg = parts.length > 1 ? parts[1] : "";
+            return switch (parts[0]) {
+                case "mode" -> "devservices";
+                case "url" -> adminConfig.getMasterUrl();
+                case "devservices-properties" -> props;
+                case "check" -> "ok";
+                case "kubelet-ready-delay", "kubelet-fail", "kubelet-never-ready", "kubelet-unschedulable",
+                        "kubelet-healthy", "kubelet-starting-for", "kubelet-reset", "kubelet-deletion-grace" ->
+                    kubeletCommand(kubelet, parts[0], arg);
+                default -> throw new UnsupportedOperationException("'" + parts[0] + "' needs the project's control "
+                        + "plane: Quarkus Dev Services' API server runs in a container Ordinal does not control "
+                        + "(no audit log, no restart, only its administrator's credentials)");
+            };
+        };
+    }
+
+    /** The kubelet commands both kinds of bus answer. */
+    private static Object kubeletCommand(KubeletSimulator kubelet, String command, String arg) {
+        switch (command) {
+            case "kubelet-ready-delay" -> kubelet.readyDelay(Duration.ofMillis(Long.parseLong(arg)));
+            case "kubelet-fail" -> kubelet.failPod(arg);
+            case "kubelet-never-ready" -> kubelet.neverReady(arg);
+            case "kubelet-unschedulable" -> kubelet.unschedulable(arg);
+            case "kubelet-healthy" -> kubelet.healthy(arg);
+            case "kubelet-starting-for" -> kubelet.startingFor(Duration.ofMillis(Long.parseLong(arg)));
+            case "kubelet-reset" -> {
+                kubelet.reset();
+                kubelet.readyDelay(Duration.ofMillis(50));
+                kubelet.deletionGrace(null);
+            }
+            case "kubelet-deletion-grace" ->
+                kubelet.deletionGrace(arg.isEmpty() ? null : Duration.ofMillis(Long.parseLong(arg)));
+            default -> throw new IllegalArgumentException("unknown kubelet command: " + command);
+        }
+        return "ok";
+    }
+
     /** The user of a bus argument {@code "<user> <group> <group>…"} (see {@link #identity}). */
     private static String userOf(String arg) {
         return arg.split(" ")[0];
@@ -126,32 +219,11 @@ public final class TestKube {
                 case "restart-apiserver":
                     cp.restartApiServer(START_TIMEOUT);
                     return "ok";
-                case "kubelet-ready-delay":
-                    kubelet.readyDelay(Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
-                case "kubelet-fail":
-                    kubelet.failPod(arg);
-                    return "ok";
-                case "kubelet-never-ready":
-                    kubelet.neverReady(arg);
-                    return "ok";
-                case "kubelet-unschedulable":
-                    kubelet.unschedulable(arg);
-                    return "ok";
-                case "kubelet-healthy":
-                    kubelet.healthy(arg);
-                    return "ok";
-                case "kubelet-starting-for":
-                    kubelet.startingFor(Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
-                case "kubelet-reset":
-                    kubelet.reset();
-                    kubelet.readyDelay(Duration.ofMillis(50));
-                    kubelet.deletionGrace(null);
-                    return "ok";
-                case "kubelet-deletion-grace":
-                    kubelet.deletionGrace(arg.isEmpty() ? null : Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
+                case "mode":
+                    return "kube";
+                case "kubelet-ready-delay", "kubelet-fail", "kubelet-never-ready", "kubelet-unschedulable",
+                        "kubelet-healthy", "kubelet-starting-for", "kubelet-reset", "kubelet-deletion-grace":
+                    return kubeletCommand(kubelet, parts[0], arg);
                 default:
                     throw new IllegalArgumentException("unknown test control-plane command: " + command);
             }
@@ -165,6 +237,17 @@ public final class TestKube {
 
     /** Client configuration for {@code user} in {@code groups}; namespace {@code default}. */
     public Config config(String user, String... groups) {
+        if (isDevServices()) {
+            // Dev Services' only credentials are its administrator's (system:masters); anyone else is impersonated,
+            // so the API server authorizes the request as that user
+            @SuppressWarnings("unchecked")
+            Config config = devServicesAdmin((Map<String, String>) bus.apply("devservices-properties"));
+            if (!ControlPlane.ADMIN.equals(user)) {
+                config.setImpersonateUsername(user);
+                config.setImpersonateGroups(groups);
+            }
+            return config;
+        }
         String[] certAndKey = ((String) bus.apply("cert " + identity(user, groups))).split(" ");
         Config config = Config.empty();
         config.setMasterUrl(url());
@@ -175,6 +258,11 @@ public final class TestKube {
         config.setNamespace("default");
         config.setRequestRetryBackoffLimit(2);
         return config;
+    }
+
+    /** True for the API server of Quarkus Dev Services ({@link #devServices}), false for the project's own. */
+    public boolean isDevServices() {
+        return "devservices".equals(bus.apply("mode"));
     }
 
     /** A new client as an administrator (group system:masters); the caller closes it. */
@@ -251,10 +339,23 @@ public final class TestKube {
         bus.apply("restart-apiserver");
     }
 
-    /** Creates namespace {@code name} (a test's own). */
+    /**
+     * Creates namespace {@code name} (a test's own). On Dev Services' API server it also creates the namespace's
+     * {@code default} ServiceAccount: that server admits a pod only once its ServiceAccount exists, and the api-only
+     * flavor runs no kube-controller-manager, whose ServiceAccount controller would create it.
+     */
     public static void createNamespace(KubernetesClient client, String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
                 .addToLabels("ordinal.dev/test", "true").endMetadata().build()).serverSideApply();
+        if (KubeResource.useDevServices()) {
+            createDefaultServiceAccount(client, name);
+        }
+    }
+
+    private static void createDefaultServiceAccount(KubernetesClient client, String namespace) {
+        client.serviceAccounts().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName("default").withNamespace(namespace).endMetadata().build())
+                .fieldManager("ordinal-test").serverSideApply();
     }
 
     /** The kubelet simulator of this control plane. */
