@@ -56,7 +56,8 @@ public final class TestKube {
     /**
      * The API server Quarkus Dev Services started for the running application ({@code -Pdevservices}: the api-only
      * flavor's kube-apiserver and etcd containers), shared by every suite of the run like {@link #shared}: the first
-     * caller installs the committed CRDs as a user would and starts a kubelet simulator on it.
+     * caller installs the committed CRDs as a user would and starts a kubelet simulator and the project's
+     * kube-controller-manager ({@link ControlPlane#controllerManagerFor}) on it: api-only runs no controller manager.
      *
      * @param devServicesProperties the Dev Services' client settings, as Quarkus hands them to a test resource
      *                              ({@code quarkus.kubernetes-client.api-server-url}, {@code ca-cert-data},
@@ -96,15 +97,64 @@ public final class TestKube {
         return config;
     }
 
-    /** CRDs and a kubelet simulator on a Dev Services API server; the bus answers what such a server can. */
+    /** An administrator's kubeconfig of the Dev Services API server, {@code dir/admin.kubeconfig}. */
+    private static Path writeKubeconfig(Path dir, Map<String, String> p) {
+        return writeKubeconfig(dir, p, "admin.kubeconfig", "");
+    }
+
+    /**
+     * A kubeconfig of the Dev Services API server: its administrator, or with {@code impersonation} (the kubeconfig's
+     * {@code as} / {@code as-groups} lines) another user, in {@code dir/name}.
+     */
+    private static Path writeKubeconfig(Path dir, Map<String, String> p, String name, String impersonation) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: devservices
+                  cluster: {server: "%s", certificate-authority-data: "%s"}
+                users:
+                - name: admin
+                  user:
+                    client-certificate-data: "%s"
+                    client-key-data: "%s"
+                %s
+                contexts:
+                - name: devservices
+                  context: {cluster: devservices, user: admin}
+                current-context: devservices
+                """.formatted(p.get("quarkus.kubernetes-client.api-server-url"),
+                p.get("quarkus.kubernetes-client.ca-cert-data"), p.get("quarkus.kubernetes-client.client-cert-data"),
+                p.get("quarkus.kubernetes-client.client-key-data"), impersonation);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            Path file = dir.resolve(name);
+            java.nio.file.Files.writeString(file, yaml);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** CRDs, a controller manager and a kubelet simulator on a Dev Services API server; the bus answers what such a server can. */
     private static Function<String, Object> startDevServicesBus(Map<String, String> props) {
         Config adminConfig = devServicesAdmin(props);
         KubernetesClient admin = new KubernetesClientBuilder().withConfig(adminConfig).build();
         ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
         createDefaultServiceAccount(admin, "default");
+        // api-only runs no controller manager: the one of the project's control plane joins it (GC, namespaces,
+        // claim protection), as the kubelet simulator does
+        Path dir = Path.of("target", System.getProperty("ordinal.test.kube.prefix", "kube-") + "devservices")
+                .toAbsolutePath();
+        AutoCloseable controllerManager = ControlPlane.controllerManagerFor(dir, writeKubeconfig(dir, props));
         KubeletSimulator kubelet = new KubeletSimulator(admin).readyDelay(Duration.ofMillis(50)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kubelet.stop();
+            try {
+                controllerManager.close();
+            } catch (Exception e) {
+                // the JVM is going; its wrapper stops the process anyway
+            }
             admin.close();
         }, "ordinal-test-kube-devservices-stop"));
         return command -> {
@@ -115,12 +165,24 @@ public final class TestKube {
                 case "url" -> adminConfig.getMasterUrl();
                 case "devservices-properties" -> props;
                 case "check" -> "ok";
+                case "kubeconfig" -> {
+                    // anyone but the administrator is impersonated by it, as config() does
+                    String user = userOf(arg);
+                    StringBuilder as = new StringBuilder();
+                    if (!ControlPlane.ADMIN.equals(user)) {
+                        as.append("    as: \"").append(user).append("\"\n    as-groups: [");
+                        as.append(String.join(", ", java.util.Arrays.stream(groupsOf(arg))
+                                .map(g -> "\"" + g + "\"").toList())).append("]");
+                    }
+                    yield writeKubeconfig(dir, props, "kubeconfig-" + arg.replaceAll("[^A-Za-z0-9_.-]", "_"),
+                            as.toString()).toString();
+                }
                 case "kubelet-ready-delay", "kubelet-fail", "kubelet-never-ready", "kubelet-unschedulable",
                         "kubelet-healthy", "kubelet-starting-for", "kubelet-reset", "kubelet-deletion-grace" ->
                     kubeletCommand(kubelet, parts[0], arg);
                 default -> throw new UnsupportedOperationException("'" + parts[0] + "' needs the project's control "
                         + "plane: Quarkus Dev Services' API server runs in a container Ordinal does not control "
-                        + "(no audit log, no restart, only its administrator's credentials)");
+                        + "(no audit log, no restart, no certificates of its CA but the administrator's)");
             };
         };
     }
