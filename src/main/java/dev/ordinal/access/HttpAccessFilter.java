@@ -82,7 +82,8 @@ public class HttpAccessFilter {
         LOG.infof("HTTP access: %s %s, %s %s, /q/health open (ordinal.http.auth.*)", ORDINAL_PREFIX + "/ops/events",
                 describe(config.events()), metricsPath, describe(config.metrics()));
         if (config.events() == Mode.NONE && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            LOG.info("dev mode: the ops event stream and /q/metrics take no token (the server listens on localhost); "
+            LOG.info("dev mode: plain HTTP on localhost, no TLS (the prod profile serves HTTPS only); the ops event stream "
+                    + "and /q/metrics take no token; "
                     + "-Dordinal.http.auth.events=kubernetes -Dordinal.http.auth.metrics=kubernetes to try authorization");
         } else if (config.events() == Mode.NONE) {
             LOG.warnf("ordinal.http.auth.events=none: the ops event stream answers anyone who reaches the port, "

@@ -42,6 +42,13 @@ public interface HttpAuthConfig {
      */
     Optional<List<String>> tokenAudiences();
 
+    /**
+     * How often an open ops event stream re-checks its caller's token between events: a token the API server no
+     * longer accepts ends the stream within this plus {@link #cacheTtl()}.
+     */
+    @WithDefault("10S")
+    Duration streamRecheck();
+
     /** How long one review may take before the request is answered 503. */
     @WithDefault("5S")
     Duration reviewTimeout();

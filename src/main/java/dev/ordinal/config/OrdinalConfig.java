@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.ordinal.access.HttpAuthConfig;
+import dev.ordinal.access.tls.HttpTlsConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -111,7 +112,10 @@ public interface OrdinalConfig {
     }
 
     interface Http {
-        /** {@code ordinal.http.auth.*}: docs/metrics.md "Who may watch". */
+        /** {@code ordinal.http.auth.*}: who may call, docs/metrics.md "Who may watch". */
         HttpAuthConfig auth();
+
+        /** {@code ordinal.http.tls.*}: the HTTPS port's certificate, docs/install.md "TLS". */
+        HttpTlsConfig tls();
     }
 }

@@ -3,10 +3,14 @@ package dev.ordinal.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,19 +22,34 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ElectLeadersOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.jboss.logging.Logger;
 
 import dev.ordinal.config.OrdinalConfig;
+import dev.ordinal.core.KafkaSnapshot;
+import dev.ordinal.core.LeaderMoves;
 import dev.ordinal.core.ScaleInGuard.Replica;
 
 /**
- * Asks a Kafka cluster, through its Admin API, which partition replicas some nodes host. One Admin client is kept
+ * Asks a Kafka cluster, through its Admin API, where its partitions are ({@link #snapshot}), and moves leadership by
+ * reordering replica lists ({@link #apply}). One Admin client is kept
  * per bootstrap string while that Kafka answers (a failed check closes it; the next check opens a new one), and all
  * are closed when the operator stops. Every call is bounded
  * by {@code ordinal.scale-in-guard.timeout} (default 5 s) in total, so a reconciler thread waits at most that long.
@@ -67,7 +86,7 @@ public class KafkaReplicas {
         }
     }
 
-    /** The bound on one {@link #hostedBy} call. */
+    /** The bound on one call ({@link #snapshot}, {@link #apply}). */
     public Duration timeout() {
         return timeout;
     }
@@ -80,9 +99,99 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached or does not answer within {@link #timeout()}
      */
     public Map<Integer, List<Replica>> hostedBy(String bootstrapServers, Set<Integer> nodeIds) throws KafkaUnavailable {
+        return snapshot(bootstrapServers).hostedBy(nodeIds);
+    }
+
+    /**
+     * What the guard's rules read (docs/scaling-rules.md §8): every partition of every topic (internal ones included)
+     * with its replicas, ISR and leader ({@code describeTopics}), the brokers of the cluster now
+     * ({@code describeCluster}: registered and unfenced) and each topic's effective {@code min.insync.replicas}
+     * ({@code describeConfigs}: the topic's setting, else the broker default, as Kafka reports it). All calls together
+     * are bounded by {@link #timeout()}.
+     *
+     * @throws KafkaUnavailable when Kafka cannot be reached or does not answer within {@link #timeout()}
+     */
+    public KafkaSnapshot snapshot(String bootstrapServers) throws KafkaUnavailable {
+        return call(bootstrapServers, (admin, deadline) -> {
+            Set<Integer> live = new HashSet<>();
+            for (Node n : admin.describeCluster(new DescribeClusterOptions().timeoutMs(remainingMs(deadline))).nodes()
+                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS)) {
+                live.add(n.id());
+            }
+            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(remainingMs(deadline)))
+                    .names().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            if (topics.isEmpty()) {
+                return new KafkaSnapshot(List.of(), live, Map.of(), 1);
+            }
+            Map<String, TopicDescription> described = admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
+                    .allTopicNames().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            List<ConfigResource> resources = described.keySet().stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(resources, new DescribeConfigsOptions().timeoutMs(remainingMs(deadline)))
+                    .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            Map<String, Integer> minInsync = new HashMap<>();
+            configs.forEach((resource, config) -> {
+                ConfigEntry entry = config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+                if (entry != null && entry.value() != null) {
+                    minInsync.put(resource.name(), Integer.parseInt(entry.value()));
+                }
+            });
+            List<KafkaSnapshot.Partition> partitions = new ArrayList<>();
+            for (TopicDescription topic : described.values()) {
+                for (TopicPartitionInfo p : topic.partitions()) {
+                    partitions.add(new KafkaSnapshot.Partition(topic.name(), p.partition(), p.replicas().stream().map(Node::id).toList(),
+                            p.isr().stream().map(Node::id).toList(), p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id()));
+                }
+            }
+            return new KafkaSnapshot(partitions, live, minInsync, 1);
+        });
+    }
+
+    /**
+     * Carries out one leadership step ({@code dev.ordinal.core.LeaderMoves}): writes each new replica order with
+     * {@code alterPartitionReassignments} (the same replicas in another order: Kafka moves no data and completes it at
+     * once), then asks for a preferred-leader election ({@code electLeaders(PREFERRED)}) of the partitions named. A
+     * partition whose election is not needed, or cannot happen now, is left to the next step, which reads Kafka again.
+     *
+     * @throws KafkaUnavailable when Kafka cannot be reached, refuses the reassignment, or does not answer within {@link #timeout()}
+     */
+    public void apply(String bootstrapServers, LeaderMoves.Step step) throws KafkaUnavailable {
+        if (step.isEmpty()) {
+            return;
+        }
+        call(bootstrapServers, (admin, deadline) -> {
+            if (!step.reorder().isEmpty()) {
+                Map<TopicPartition, Optional<NewPartitionReassignment>> orders = new LinkedHashMap<>();
+                step.reorder().forEach((p, order) -> orders.put(partition(p), Optional.of(new NewPartitionReassignment(order))));
+                admin.alterPartitionReassignments(orders, new AlterPartitionReassignmentsOptions().timeoutMs(remainingMs(deadline)))
+                        .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            }
+            if (!step.elect().isEmpty()) {
+                Set<TopicPartition> elect = step.elect().stream().map(KafkaReplicas::partition).collect(Collectors.toSet());
+                Map<TopicPartition, Optional<Throwable>> results = admin.electLeaders(ElectionType.PREFERRED, elect,
+                        new ElectLeadersOptions().timeoutMs(remainingMs(deadline))).partitions().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                results.forEach((tp, error) -> error.filter(e -> !(e instanceof ElectionNotNeededException))
+                        .ifPresent(e -> LOG.debugf("preferred leader election of %s: %s", tp, e.toString())));
+            }
+            return null;
+        });
+    }
+
+    /** {@code orders-3} → topic {@code orders}, partition 3 (a topic name may contain "-"). */
+    static TopicPartition partition(String name) {
+        int dash = name.lastIndexOf('-');
+        return new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+    }
+
+    /** One conversation with Kafka, given the Admin client and the deadline (System.nanoTime) of the whole call. */
+    @FunctionalInterface
+    private interface AdminCall<T> {
+        T run(Admin admin, long deadline) throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    private <T> T call(String bootstrapServers, AdminCall<T> call) throws KafkaUnavailable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return ask(bootstrapServers, nodeIds, deadline);
+            return ask(bootstrapServers, call, deadline);
         } catch (KafkaUnavailable e) {
             if (!closedUnderneath(e) || closed || System.nanoTime() >= deadline) {
                 throw e;
@@ -90,32 +199,16 @@ public class KafkaReplicas {
             // The client was closed under this call (an operator stopping or reloading, a failed check of another
             // caller): that says nothing about Kafka, so ask once more with a client of its own.
             LOG.debugf("the Admin client for %s was closed during a check; asking again with a new one", bootstrapServers);
-            return ask(bootstrapServers, nodeIds, deadline);
+            return ask(bootstrapServers, call, deadline);
         }
     }
 
-    private Map<Integer, List<Replica>> ask(String bootstrapServers, Set<Integer> nodeIds, long deadline) throws KafkaUnavailable {
+    private <T> T ask(String bootstrapServers, AdminCall<T> call, long deadline) throws KafkaUnavailable {
         if (closed) {
             throw new KafkaUnavailable("the operator is stopping", null);
         }
         try {
-            Admin admin = openAdmin(bootstrapServers);
-            Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(remainingMs(deadline)))
-                    .names().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-            Map<String, TopicDescription> described = topics.isEmpty() ? Map.of()
-                    : admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
-                            .allTopicNames().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-            Map<Integer, List<Replica>> hosted = new HashMap<>();
-            for (TopicDescription topic : described.values()) {
-                for (TopicPartitionInfo p : topic.partitions()) {
-                    for (Node replica : p.replicas()) {
-                        if (nodeIds.contains(replica.id())) {
-                            hosted.computeIfAbsent(replica.id(), k -> new ArrayList<>()).add(new Replica(topic.name(), p.partition()));
-                        }
-                    }
-                }
-            }
-            return hosted;
+            return call.run(openAdmin(bootstrapServers), deadline);
         } catch (TimeoutException e) {
             forget(bootstrapServers);
             throw new KafkaUnavailable("no answer within " + timeout.toSeconds() + "s", e);

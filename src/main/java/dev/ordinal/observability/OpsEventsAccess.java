@@ -1,8 +1,11 @@
 package dev.ordinal.observability;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
@@ -32,7 +35,9 @@ import io.smallrye.mutiny.Uni;
  * At connection, {@code ?namespace=} outside the caller's rights answers 403. Without it, the stream carries only the
  * events of namespaces the caller may read, each decided when its first event arrives and re-decided once the
  * answer expires: a revoked RoleBinding stops the flow within the cache period. The caller's token is re-checked
- * the same way; once the API server no longer accepts it (expired, ServiceAccount deleted), the stream ends.
+ * at each event and, between events, every {@code ordinal.http.auth.stream-recheck} (10 s); once the API server no
+ * longer accepts it (expired, ServiceAccount or its Secret deleted), the stream ends, so a revoked token's open
+ * stream ends within {@code stream-recheck + cache-ttl} (20 s by default; docs/metrics.md "Who may watch").
  */
 @ApplicationScoped
 public class OpsEventsAccess {
@@ -51,11 +56,16 @@ public class OpsEventsAccess {
 
     private final AccessCache cache;
     private final boolean enabled;
+    private final Duration recheck;
 
     public OpsEventsAccess(AccessCache cache, OrdinalConfig ordinal) {
         HttpAuthConfig config = ordinal.http().auth();
         this.cache = cache;
         this.enabled = config.events() == HttpAuthConfig.Mode.KUBERNETES;
+        this.recheck = config.streamRecheck();
+        if (recheck.isNegative() || recheck.isZero()) {
+            throw new IllegalArgumentException("ordinal.http.auth.stream-recheck must be positive, was " + recheck);
+        }
     }
 
     /** False with {@code ordinal.http.auth.events=none}: every caller reads every event. */
@@ -88,12 +98,14 @@ public class OpsEventsAccess {
     }
 
     /**
-     * {@code events}, less those the bearer may not read; ends when the token is no longer accepted.
+     * {@code events}, less those the bearer may not read; ends when the token is no longer accepted, checked at each
+     * event and every {@code ordinal.http.auth.stream-recheck} between events.
      *
      * @param namespace the stream's {@code ?namespace=} (null: every namespace)
      */
     public Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Bearer bearer, String namespace, long limit) {
-        return authorized(events, e -> verdict(bearer, e.namespace(), namespace == null), limit)
+        Multi<Long> ticks = Multi.createFrom().ticks().startingAfter(recheck).every(recheck);
+        return authorized(events, e -> verdict(bearer, e.namespace(), namespace == null), ticks, () -> tokenVerdict(bearer), limit)
                 .onFailure().invoke(e -> LOG.warnf("closed the ops event stream of %s: %s", bearer.caller().user(),
                         e instanceof CompletionException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
     }
@@ -101,15 +113,28 @@ public class OpsEventsAccess {
     /**
      * The authorization stage of a stream, in event order: each event is judged (asynchronously, one at a time),
      * delivered or withheld, and the stream completes at the first {@link Verdict#END}, or after {@code limit}
-     * delivered events (0 = no limit). A failed judgement fails the stream.
+     * delivered events (0 = no limit). Each item of {@code ticks} asks {@code recheck} between events (ticks that come
+     * while a judgement runs are dropped); its {@link Verdict#END} ends the stream too. A failed judgement fails the
+     * stream.
      */
-    static Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Function<OpsEventDto, Uni<Verdict>> judge, long limit) {
-        Multi<OpsEventDto> delivered = events
-                .onItem().transformToUniAndConcatenate(e -> judge.apply(e).map(v -> new Judged(e, v)))
+    static Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Function<OpsEventDto, Uni<Verdict>> judge, Multi<?> ticks,
+            Supplier<Uni<Verdict>> recheck, long limit) {
+        Multi<Optional<OpsEventDto>> signals = Multi.createBy().merging().streams(events.map(Optional::of),
+                ticks.onOverflow().drop().map(t -> Optional.<OpsEventDto>empty()));
+        Multi<OpsEventDto> delivered = signals
+                .onItem().transformToUniAndConcatenate(s -> s.isPresent()
+                        ? judge.apply(s.get()).map(v -> new Judged(s.get(), v))
+                        : recheck.get().map(v -> new Judged(null, v == Verdict.END ? Verdict.END : Verdict.WITHHOLD)))
                 .select().first(j -> j.verdict() != Verdict.END)
                 .select().where(j -> j.verdict() == Verdict.DELIVER)
                 .map(Judged::event);
         return limit > 0 ? delivered.select().first(limit) : delivered;
+    }
+
+    /** END once the API server no longer accepts the bearer's token as the same caller, else DELIVER. */
+    private Uni<Verdict> tokenVerdict(Bearer bearer) {
+        return Uni.createFrom().completionStage(() -> cache.authenticate(bearer.token()))
+                .map(authentication -> stillTheSame(authentication, bearer.caller()) ? Verdict.DELIVER : Verdict.END);
     }
 
     private Uni<Verdict> verdict(Bearer bearer, String namespace, boolean everyNamespace) {

@@ -22,6 +22,11 @@ public final class ConditionType {
      * Whether Kafka answered the scale-in guard of the Cluster's guarded components the last time an ops asked
      * (docs/scaling-rules.md §8); set once a guard was asked.
      */
+    /**
+     * Cluster: True while a direct edit of a guarded component's {@code replicas}/{@code offlineInstances} is held by the
+     * scale-in guard (the pods stay); False once none is. Absent until the first hold.
+     */
+    public static final String SCALE_IN_HELD = "ScaleInHeld";
     public static final String SCALE_IN_GUARD = "ScaleInGuard";
     /** Set while deletion is refused ({@code terminationPolicy: DoNotTerminate}). */
     public static final String TERMINATING = "Terminating";

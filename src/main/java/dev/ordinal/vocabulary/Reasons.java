@@ -19,6 +19,16 @@ public final class Reasons {
     public static final String SCALE_IN_GUARD_UNAVAILABLE = "ScaleInGuardUnavailable";
     public static final String SCALE_IN_GUARD_SKIPPED = "ScaleInGuardSkipped";
     public static final String SCALE_IN_SAFE = "ScaleInSafe";
+    /** WaitForProgressing: the replica order is recorded, then reordered, so that leaders leave brokers going offline. */
+    public static final String LEADERSHIP_MOVING = "LeadershipMoving";
+    /** Event: leadership left the brokers going offline (their partitions' replica order changed). */
+    public static final String LEADERSHIP_MOVED = "LeadershipMoved";
+    /** Event (Warning): some leadership did not leave the brokers within 60 s; they go anyway (Kafka's controlled shutdown). */
+    public static final String LEADERSHIP_NOT_MOVED = "LeadershipNotMoved";
+    /** Progressing: the instances are back; waiting for their replicas to be in sync, then restoring the replica order. */
+    public static final String RESTORING_LEADERSHIP = "RestoringLeadership";
+    /** Event: the original replica order is back and led by its preferred leaders. */
+    public static final String LEADERSHIP_RESTORED = "LeadershipRestored";
     // ---- OpsRequest: Progressing
     public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
     // ---- OpsRequest: end reasons
@@ -47,6 +57,10 @@ public final class Reasons {
     public static final String DO_NOT_TERMINATE = "DoNotTerminate";
     /** Cluster condition ScaleInGuard=True: Kafka answered every guarded component's last question (False: {@link #SCALE_IN_GUARD_UNAVAILABLE}). */
     public static final String SCALE_IN_GUARD_ANSWERED = "ScaleInGuardAnswered";
+    /** Cluster condition ScaleInHeld=True and Warning Event: a direct edit would remove guarded brokers the scale-in guard holds. */
+    public static final String DIRECT_EDIT_HELD = "DirectEditHeld";
+    /** Cluster condition ScaleInHeld=False: no direct edit is held (any more). */
+    public static final String NOTHING_HELD = "NothingHeld";
     /** Event: deletion refused by {@code terminationPolicy: DoNotTerminate}. */
     public static final String DELETION_REFUSED = "DeletionRefused";
     /** Event: the Cluster is being deleted per its terminationPolicy. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.core.ScaleInGuard.Broker;
+import dev.ordinal.core.ScaleInGuard.Departure;
 import dev.ordinal.core.ScaleInGuard.Replica;
 import dev.ordinal.core.ScaleInGuard.Result;
 import dev.ordinal.core.ScaleInGuard.Verdict;
@@ -45,7 +46,12 @@ class ScaleInGuardTest {
         ComponentShape before = new ComponentShape(3, List.of(), List.of());
         ComponentShape after = new ComponentShape(2, List.of(), List.of("kafka-broker-2"));
         ScalingPlan plan = new ScalingPlan("broker", before, after, List.of(), List.of("kafka-broker-2"));
-        assertEquals(List.of(B2), ScaleInGuard.departing(plan, 100));
+        assertEquals(List.of(new Broker("kafka-broker-2", 102, Departure.OFFLINE)), ScaleInGuard.departing(plan, 100),
+                "listed in the target's offlineInstances: taken offline");
+        ScalingPlan scaleIn = new ScalingPlan("broker", before, new ComponentShape(2, List.of(), List.of()), List.of(),
+                List.of("kafka-broker-2"));
+        assertEquals(List.of(B2), ScaleInGuard.departing(scaleIn, 100), "not listed: removed for good");
+        assertEquals(Departure.REMOVAL, B2.departure());
     }
 
     @Test

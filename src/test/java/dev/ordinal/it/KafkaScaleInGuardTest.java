@@ -2,6 +2,7 @@ package dev.ordinal.it;
 
 import static dev.ordinal.it.Fixture.broker;
 import static dev.ordinal.it.Fixture.offline;
+import static dev.ordinal.it.Fixture.online;
 import static dev.ordinal.it.Fixture.scaleIn;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,11 +18,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +51,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * 0..3) in a child JVM ({@link TestKafka}), one for the class. Each Cluster's broker component maps pod ordinal N to
  * node N ({@code nodeIdOffset: 0}); no real pod runs (simulated kubelet), the brokers stand for the pods. Each test
  * first places the partitions as its story needs (Admin alterPartitionReassignments), with two topics: {@code solo}
- * (replication factor 1) and {@code replicated} (replication factor 3). The test that stops Kafka runs last.
+ * (replication factor 1) and {@code replicated} (replication factor 3; brokers' default {@code min.insync.replicas} 1,
+ * one test sets 2 on the topic). The brokers stay up while their pods go (the kubelet is simulated), so their ISR stays
+ * full. The test that stops Kafka runs last.
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
@@ -88,16 +94,17 @@ class KafkaScaleInGuardTest {
 
     @Test
     @Order(1)
-    void offliningABrokerThatHostsAnRf1PartitionWaitsWithoutTouchingTheClusterAndGoesOnceDrained() throws Exception {
+    void anOfflineWaitsForAnRf1PartitionThenGoesWithItsLeadershipMovedAndTheOnlineOpsRestoresTheReplicaOrder() throws Exception {
         place(Map.of("solo-0", List.of(2), "solo-1", List.of(2), "replicated-0", List.of(0, 1, 2),
                 "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
         Cluster before = guardedCluster("ga", 4);
         f.createOps("off2", "ga", spec -> spec.preConditionDeadlineSeconds = 120, offline("broker", "ga-broker-2"));
 
-        String expected = "ga-broker-2 (node 2) still hosts 5 replicas: replicated-0, replicated-1, replicated-2, solo-0, solo-1";
+        String expected = "ga-broker-2 (node 2) cannot go offline yet: solo-0 has a single replica (node 2); only force takes it"
+                + " offline; solo-1 has a single replica (node 2); only force takes it offline";
         double blockedBefore = verdicts("blocked");
         Condition waiting = awaitWaiting("off2", "ScaleInBlocked");
-        assertEquals(expected, waiting.message);
+        assertEquals(expected, waiting.message, "the replicated partitions keep enough in-sync replicas and are not named");
         assertEquals("Pending", f.opsPhase("off2"));
         // It re-checks (every 3 s) and keeps waiting; the Cluster is never written.
         Thread.sleep(4000);
@@ -106,13 +113,61 @@ class KafkaScaleInGuardTest {
         assertTrue(verdicts("blocked") >= blockedBefore + 2, "each check counts: " + verdicts("blocked"));
         f.awaitReadyPods("ga-broker-0", "ga-broker-1", "ga-broker-2", "ga-broker-3");
 
-        // Drain broker 2 as a user would with kafka-reassign-partitions.sh: the same ops then goes on.
-        place(Map.of("solo-0", List.of(3), "solo-1", List.of(3), "replicated-0", List.of(0, 1, 3),
-                "replicated-1", List.of(1, 3, 0), "replicated-2", List.of(3, 0, 1)));
-        f.awaitOps("off2", "Succeed", BLOCKED_WAIT);
+        // Move only the single-replica partitions away: the replicated ones stay on broker 2, which may now go offline.
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(3), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        OpsRequest off = f.awaitOps("off2", "Succeed", BLOCKED_WAIT);
         f.awaitReadyPods("ga-broker-0", "ga-broker-1", "ga-broker-3");
         assertEquals(List.of("ga-broker-2"), f.component("ga", "broker").offlineInstances);
-        assertTrue(hasEvent("off2", "Normal", "ScaleInSafe", "ga-broker-2 (node 2) hosts no partition replicas"));
+        assertTrue(hasEvent("off2", "Normal", "ScaleInSafe", "ga-broker-2 (node 2) may go offline: each of the 3 partitions it hosts"
+                + " keeps at least min.insync.replicas in-sync replicas on the brokers that stay"));
+        // Before the pod went, broker 2 stopped leading: replicated-2 preferred it and now prefers 0.
+        var record = off.getStatus().kafkaLeadership.get("broker");
+        assertEquals(List.of("ga-broker-2"), record.instances);
+        assertEquals(Map.of("replicated-2", List.of(2, 0, 1)), record.originalReplicas, "only the partition whose first replica was 2");
+        assertEquals(List.of(0, 2, 1), replicas("replicated-2"));
+        assertEquals(0, leader("replicated-2"));
+        assertTrue(List.of(0, 1, 2).stream().noneMatch(p -> leader("replicated-" + p) == 2), "broker 2 leads nothing");
+        assertTrue(hasEvent("off2", "Normal", "LeadershipMoved", "leadership moved off ga-broker-2 (node 2): the replica order of 1"
+                + " partition changed (status.kafkaLeadership), to be restored when it is back online"));
+
+        // The ops that brings it back restores the order once broker 2 is in sync, then succeeds.
+        f.createOps("on2", "ga", online("broker", "ga-broker-2"));
+        OpsRequest on = f.awaitOps("on2", "Succeed", BLOCKED_WAIT);
+        assertEquals(List.of(2, 0, 1), replicas("replicated-2"));
+        await().atMost(BLOCKED_WAIT).until(() -> leader("replicated-2") == 2);
+        var carried = on.getStatus().kafkaLeadership.get("broker");
+        assertEquals("off2", carried.movedBy);
+        assertNotNull(carried.restoredAt);
+        assertTrue(hasEvent("on2", "Normal", "LeadershipRestored", "restored the replica order of 1 partition of ga-broker-2"));
+    }
+
+    @Test
+    @Order(6)
+    void anOfflineThatWouldLeaveAPartitionUnderItsTopicsMinInsyncWaitsAndSaysWhich() throws Exception {
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(3), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "replicated");
+        kafka.admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("min.insync.replicas", "2"),
+                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        try {
+            Cluster before = guardedCluster("gh", 4);
+            // one broker of three may go (2 in sync stay); two at once may not
+            f.createOps("dry", "gh", spec -> spec.dryRun = true, offline("broker", "gh-broker-2"));
+            assertEquals("Safe", f.awaitOps("dry", "Succeed", BLOCKED_WAIT).getStatus().plan.get("broker").scaleInGuard.result);
+            f.createOps("off12", "gh", spec -> spec.preConditionDeadlineSeconds = 5, offline("broker", "gh-broker-1", "gh-broker-2"));
+            String expected = "gh-broker-1 (node 1), gh-broker-2 (node 2) cannot go offline yet: replicated-0 would keep 1 in-sync"
+                    + " replica (min.insync.replicas 2; ISR 0, 1, 2); replicated-1 would keep 1 in-sync replica (min.insync.replicas 2;"
+                    + " ISR 0, 1, 2); replicated-2 would keep 1 in-sync replica (min.insync.replicas 2; ISR 0, 1, 2)";
+            assertEquals(expected, awaitWaiting("off12", "ScaleInBlocked").message);
+            Condition end = Conditions.find(f.awaitOps("off12", "Failed", BLOCKED_WAIT).getStatus().conditions, "Failed");
+            assertEquals("ScaleInBlocked", end.reason);
+            assertEquals(expected, end.message);
+            assertUntouched(before);
+        } finally {
+            kafka.admin().incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("min.insync.replicas", ""),
+                    AlterConfigOp.OpType.DELETE)))).all().get(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -145,8 +200,8 @@ class KafkaScaleInGuardTest {
         var verdict = done.getStatus().plan.get("broker").scaleInGuard;
         assertNotNull(verdict, () -> client.getKubernetesSerialization().asJson(done.getStatus()));
         assertEquals("Blocked", verdict.result);
-        assertEquals("gd-broker-2 (node 2) still hosts 4 replicas: replicated-0, replicated-1, replicated-2, solo-0", verdict.message,
-                "node 1 hosts nothing and is not named");
+        assertEquals("gd-broker-1 (node 1), gd-broker-2 (node 2) cannot go offline yet: solo-0 has a single replica (node 2); only"
+                + " force takes it offline", verdict.message, "the replicated partitions keep two in-sync replicas each");
         assertUntouched(before);
     }
 
@@ -173,6 +228,64 @@ class KafkaScaleInGuardTest {
         f.awaitReadyPods("ge-broker-0", "ge-broker-1", "ge-broker-3");
         assertTrue(hasEvent("forced", "Warning", "ScaleInGuardSkipped",
                 "force: true skips the scale-in guard; not checked with Kafka: ge-broker-2 (node 2)"));
+    }
+
+    @Test
+    @Order(7)
+    void aDirectEditOfOfflineInstancesIsHeldWithAWarningConditionUntilSafeAndTheAnnotationForcesIt() throws Exception {
+        place(Map.of("solo-0", List.of(2), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        guardedCluster("gi", 4);
+        // kubectl edit: broker 2 offline, one replica less, with solo-0's only replica on it
+        f.editComponent("gi", "broker", c -> {
+            c.replicas = 3;
+            c.offlineInstances = new java.util.ArrayList<>(List.of("gi-broker-2"));
+        });
+        String rule = "component broker: gi-broker-2 (node 2) cannot go offline yet: solo-0 has a single replica (node 2); only force"
+                + " takes it offline; the pods stay until the scale-in guard allows it (asked again every 3 s), or annotate the Cluster"
+                + " apps.ordinal.dev/force-scale-in=true to remove them anyway";
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> {
+            Condition held = Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld");
+            assertNotNull(held, () -> client.getKubernetesSerialization().asJson(f.cluster("gi").getStatus()));
+            assertEquals("True", held.status);
+            assertEquals("DirectEditHeld", held.reason);
+            assertEquals(rule, held.message);
+        });
+        Thread.sleep(4000);
+        assertNotNull(f.pod("gi-broker-2"), "the pod stays");
+        assertEquals(4, f.instanceSet("gi-broker").getSpec().replicas, "the InstanceSet keeps its spec");
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Warning", "DirectEditHeld", rule));
+
+        // once safe, the held edit goes ahead by itself
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        await().atMost(BLOCKED_WAIT).until(() -> f.pod("gi-broker-2") == null);
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> {
+            Condition held = Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld");
+            assertEquals("False", held.status);
+            assertEquals("NothingHeld", held.reason);
+        });
+        // Events are recorded beside the writes, not before them: wait for them too
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Normal", "ScaleInSafe", "direct edit of component broker: gi-broker-2"
+                + " (node 2) may go offline: each of the 3 partitions it hosts keeps at least min.insync.replicas in-sync replicas on the"
+                + " brokers that stay"));
+
+        // a scale-in by edit removes gi-broker-3, which hosts solo-0: held until the annotation forces it
+        f.editComponent("gi", "broker", c -> c.replicas = 2);
+        await().atMost(BLOCKED_WAIT).untilAsserted(() -> assertEquals("True",
+                Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld").status));
+        assertTrue(Conditions.find(f.cluster("gi").getStatus().conditions, "ScaleInHeld").message
+                .startsWith("component broker: gi-broker-3 (node 3) still hosts 1 replica: solo-0; the pods stay"));
+        assertNotNull(f.pod("gi-broker-3"));
+        f.editCluster("gi", c -> {
+            Map<String, String> annotations = new LinkedHashMap<>(c.getMetadata().getAnnotations() == null ? Map.of()
+                    : c.getMetadata().getAnnotations());
+            annotations.put("apps.ordinal.dev/force-scale-in", "true");
+            c.getMetadata().setAnnotations(annotations);
+        });
+        await().atMost(BLOCKED_WAIT).until(() -> f.pod("gi-broker-3") == null);
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Warning", "ScaleInGuardSkipped", "annotation"
+                + " apps.ordinal.dev/force-scale-in=true skips the scale-in guard for a direct edit; not checked with Kafka: gi-broker-3 (node 3)"));
     }
 
     @Test
@@ -235,7 +348,15 @@ class KafkaScaleInGuardTest {
     }
 
     private boolean hasEvent(String ops, String type, String reason, String message) {
-        var events = f.events("OpsRequest", ops);
+        return hasEvent("OpsRequest", ops, type, reason, message);
+    }
+
+    private boolean hasClusterEvent(String cluster, String type, String reason, String message) {
+        return hasEvent("Cluster", cluster, type, reason, message);
+    }
+
+    private boolean hasEvent(String kind, String ops, String type, String reason, String message) {
+        var events = f.events(kind, ops);
         boolean found = events.stream().anyMatch(e -> type.equals(e.getType()) && reason.equals(e.getReason())
                 && message.equals(e.getMessage()));
         if (!found) {
@@ -263,6 +384,23 @@ class KafkaScaleInGuardTest {
                 assertEquals(Set.copyOf(replicas), Set.copyOf(actual), tp);
             });
         });
+    }
+
+    private static List<Integer> replicas(String topicPartition) throws Exception {
+        TopicPartition p = partition(topicPartition);
+        return kafka.admin().describeTopics(List.of(p.topic())).allTopicNames().get(10, TimeUnit.SECONDS).get(p.topic()).partitions()
+                .get(p.partition()).replicas().stream().map(Node::id).toList();
+    }
+
+    private static int leader(String topicPartition) {
+        try {
+            TopicPartition p = partition(topicPartition);
+            Node leader = kafka.admin().describeTopics(List.of(p.topic())).allTopicNames().get(10, TimeUnit.SECONDS).get(p.topic())
+                    .partitions().get(p.partition()).leader();
+            return leader == null ? -1 : leader.id();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static TopicPartition partition(String topicPartition) {

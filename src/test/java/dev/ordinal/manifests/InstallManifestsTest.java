@@ -71,7 +71,7 @@ class InstallManifestsTest {
     }
 
     @Test
-    void theOperatorPodRunsUnprivilegedWithProbesAndBounds() {
+    void theOperatorPodRunsUnprivilegedWithProbesAndBounds() throws IOException {
         JsonNode pod = deployment().path("spec").path("template").path("spec");
         assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), "pod runAsNonRoot");
         assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asText());
@@ -90,11 +90,18 @@ class InstallManifestsTest {
         assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/started", c.path("startupProbe").path("httpGet").path("path").asText());
+        // HTTPS only: the probes too (the kubelet does not verify their certificate), on the port the prod profile serves
         for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
-            assertEquals("http", c.path(probe).path("httpGet").path("port").asText(), probe);
+            assertEquals("https", c.path(probe).path("httpGet").path("port").asText(), probe);
+            assertEquals("HTTPS", c.path(probe).path("httpGet").path("scheme").asText(), probe);
         }
-        assertEquals("http", c.path("ports").get(0).path("name").asText());
-        assertEquals(8080, c.path("ports").get(0).path("containerPort").asInt());
+        assertEquals(1, c.path("ports").size(), "one port, no plain HTTP one");
+        assertEquals("https", c.path("ports").get(0).path("name").asText());
+        assertEquals(8443, c.path("ports").get(0).path("containerPort").asInt());
+        String properties = Files.readString(Path.of("src/main/resources/application.properties"));
+        assertTrue(properties.contains("quarkus.http.ssl-port=8443"), "the container port is the HTTPS port");
+        assertTrue(properties.contains("%prod.quarkus.http.insecure-requests=disabled"), "no plain HTTP in the prod profile");
+        assertTrue(properties.contains("%prod.quarkus.http.tls-configuration-name=ordinal-https"), "the prod profile serves TLS");
 
         for (String kind : List.of("requests", "limits")) {
             for (String resource : List.of("cpu", "memory")) {
@@ -139,13 +146,16 @@ class InstallManifestsTest {
 
         JsonNode clusterBinding = Manifests.one(Manifests.ROOT.resolve("rbac/cluster-role-binding.yaml"), "ClusterRoleBinding", "ordinal");
         JsonNode binding = Manifests.one(Manifests.ROOT.resolve("rbac/leader-election-role-binding.yaml"), "RoleBinding", "ordinal-leader-election");
-        for (JsonNode b : List.of(clusterBinding, binding)) {
+        JsonNode certificate = Manifests.one(Manifests.ROOT.resolve("rbac/serving-certificate-role-binding.yaml"), "RoleBinding",
+                "ordinal-serving-certificate");
+        for (JsonNode b : List.of(clusterBinding, binding, certificate)) {
             assertEquals(1, b.path("subjects").size());
             assertEquals("ServiceAccount", b.path("subjects").get(0).path("kind").asText());
             assertEquals(account, b.path("subjects").get(0).path("name").asText());
             String role = b.path("roleRef").path("name").asText();
             String kind = b.path("roleRef").path("kind").asText();
-            Path file = kind.equals("ClusterRole") ? Manifests.ROOT.resolve("rbac/cluster-role.yaml") : Manifests.ROOT.resolve("rbac/leader-election-role.yaml");
+            Path file = kind.equals("ClusterRole") ? Manifests.ROOT.resolve("rbac/cluster-role.yaml")
+                    : b == certificate ? Manifests.ROOT.resolve("rbac/serving-certificate-role.yaml") : Manifests.ROOT.resolve("rbac/leader-election-role.yaml");
             Manifests.one(file, kind, role);
         }
         // the Lease rules are namespaced (a Role), not cluster-wide
@@ -157,12 +167,12 @@ class InstallManifestsTest {
     }
 
     @Test
-    void theServiceSelectsTheOperatorPodOnPortHttp() {
+    void theServiceSelectsTheOperatorPodOnPortHttps() {
         JsonNode service = Manifests.one(Manifests.ROOT.resolve("operator/service.yaml"), "Service", "ordinal");
         assertEquals("ordinal", service.path("metadata").path("labels").path("app.kubernetes.io/name").asText());
         JsonNode port = service.path("spec").path("ports").get(0);
-        assertEquals("http", port.path("name").asText());
-        assertEquals(8080, port.path("port").asInt());
+        assertEquals("https", port.path("name").asText());
+        assertEquals(8443, port.path("port").asInt());
         JsonNode podLabels = deployment().path("spec").path("template").path("metadata").path("labels");
         service.path("spec").path("selector").fields().forEachRemaining(e ->
                 assertEquals(e.getValue().asText(), podLabels.path(e.getKey()).asText(), "selector " + e.getKey()));
@@ -254,7 +264,7 @@ class InstallManifestsTest {
                 "{\"namespaceSelector\":{\"matchLabels\":{\"ordinal.dev/ops-events-client\":\"true\"}}}"), from);
     }
 
-    private static List<ObjectNode> render(Path dir, Path tmp) throws Exception {
+    static List<ObjectNode> render(Path dir, Path tmp) throws Exception {
         Process p = new ProcessBuilder(kubectl(), "kustomize", dir.toString()).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
@@ -321,7 +331,7 @@ class InstallManifestsTest {
     }
 
     /** The kubectl built with the control plane (kube/build-control-plane.sh), else one on PATH, else null. */
-    private static String kubectl() {
+    static String kubectl() {
         Path built = ControlPlane.binaryDir().resolve("kubectl");
         if (Files.isExecutable(built)) {
             return built.toString();
@@ -331,7 +341,7 @@ class InstallManifestsTest {
                 .filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
                 Path target = to.resolve(from.relativize(f).toString());

@@ -115,7 +115,7 @@ class InstallOnRealServerTest {
         assertNotNull(stored, "the NetworkPolicy is stored");
         assertEquals("ordinal", stored.getSpec().getPodSelector().getMatchLabels().get("app.kubernetes.io/name"));
         assertEquals(List.of("Ingress"), stored.getSpec().getPolicyTypes());
-        assertEquals("http", stored.getSpec().getIngress().get(0).getPorts().get(0).getPort().getStrVal());
+        assertEquals("https", stored.getSpec().getIngress().get(0).getPorts().get(0).getPort().getStrVal());
         assertEquals(2, stored.getSpec().getIngress().get(0).getFrom().size());
     }
 

@@ -146,6 +146,7 @@ public final class OperatorServiceAccount {
                 .withResource(parts[1])
                 .withSubresource(parts.length > 2 ? parts[2] : null)
                 .withVerb(resourceAndVerb[1])
+                .withName(RbacRules.resourceName(rule))
                 .withNamespace(NAMESPACE)
                 .endResourceAttributes()
                 .endSpec().build();

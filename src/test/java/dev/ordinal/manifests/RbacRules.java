@@ -18,13 +18,13 @@ import dev.ordinal.devcluster.AuditLog;
  */
 public final class RbacRules {
     /** Plural → API group of everything Ordinal may touch; an operator request on anything else fails the test. */
-    static final Map<String, String> GROUPS = Map.of(
-            "clusters", "apps.ordinal.dev",
-            "instancesets", "workloads.ordinal.dev",
-            "opsrequests", "operations.ordinal.dev",
-            "pods", "", "persistentvolumeclaims", "", "services", "", "events", "",
-            "leases", "coordination.k8s.io",
-            "tokenreviews", "authentication.k8s.io", "subjectaccessreviews", "authorization.k8s.io");
+    static final Map<String, String> GROUPS = Map.ofEntries(
+            Map.entry("clusters", "apps.ordinal.dev"),
+            Map.entry("instancesets", "workloads.ordinal.dev"),
+            Map.entry("opsrequests", "operations.ordinal.dev"),
+            Map.entry("pods", ""), Map.entry("persistentvolumeclaims", ""), Map.entry("services", ""), Map.entry("events", ""),
+            Map.entry("leases", "coordination.k8s.io"), Map.entry("secrets", ""),
+            Map.entry("tokenreviews", "authentication.k8s.io"), Map.entry("subjectaccessreviews", "authorization.k8s.io"));
 
     /**
      * Reviews that every authenticated user may create (ClusterRole system:basic-user): JOSDK's leader election
@@ -85,6 +85,32 @@ public final class RbacRules {
             }
         }
         return out;
+    }
+
+    /**
+     * The object name a "group/resource verb" rule is limited to by its {@code resourceNames} (the one Secret of the
+     * serving certificate), or null when it applies to every object.
+     */
+    public static String resourceName(String rule) {
+        for (Path file : Manifests.yamlFiles(Manifests.ROOT.resolve("rbac"))) {
+            for (JsonNode doc : Manifests.documents(file)) {
+                for (JsonNode r : doc.path("rules")) {
+                    if (r.path("resourceNames").isEmpty()) {
+                        continue;
+                    }
+                    for (JsonNode group : r.path("apiGroups")) {
+                        for (JsonNode resource : r.path("resources")) {
+                            for (JsonNode verb : r.path("verbs")) {
+                                if (rule.equals(group.asText() + "/" + resource.asText() + " " + verb.asText())) {
+                                    return r.path("resourceNames").get(0).asText();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** "group/resource verb" granted by the ClusterRole and Role in kubernetes/rbac. */

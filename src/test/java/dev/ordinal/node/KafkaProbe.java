@@ -88,6 +88,18 @@ final class KafkaProbe implements AutoCloseable {
         return out;
     }
 
+    /** Partition number → its replica list (preferred leader first) and, last, its leader (-1: none). */
+    Map<Integer, List<Integer>> replicasAndLeader(String topic) throws Exception {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        Map<Integer, List<Integer>> out = new HashMap<>();
+        for (TopicPartitionInfo p : d.partitions()) {
+            List<Integer> v = new java.util.ArrayList<>(p.replicas().stream().map(Node::id).toList());
+            v.add(p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id());
+            out.put(p.partition(), v);
+        }
+        return out;
+    }
+
     /** Reads {@code topic} from the beginning to its current end; returns every value in the order read per partition. */
     List<String> readAll(String topic) throws Exception {
         Properties p = new Properties();

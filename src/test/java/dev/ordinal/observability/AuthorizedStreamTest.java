@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.access.ReviewUnavailableException;
 import dev.ordinal.observability.OpsEventsAccess.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 
 /** The authorization stage of an event stream, with verdicts given by the test instead of an API server. */
@@ -20,7 +24,8 @@ class AuthorizedStreamTest {
     private final OpsEventStream stream = new OpsEventStream(new SimpleMeterRegistry(), 64);
 
     private AssertSubscriber<OpsEventDto> subscribe(Map<String, Uni<Verdict>> byNamespace, long limit) {
-        return OpsEventsAccess.authorized(stream.subscribe(null, null, 0), e -> byNamespace.get(e.namespace()), limit)
+        return OpsEventsAccess.authorized(stream.subscribe(null, null, 0), e -> byNamespace.get(e.namespace()), Multi.createFrom().nothing(),
+                () -> Uni.createFrom().item(Verdict.DELIVER), limit)
                 .subscribe().withSubscriber(AssertSubscriber.create(100));
     }
 
@@ -64,6 +69,30 @@ class AuthorizedStreamTest {
         sub.assertCompleted();
         assertEquals(List.of("a1"), names(sub));
         assertEquals(0, stream.subscribers());
+    }
+
+    @Test
+    void aTokenRevokedBetweenEventsEndsTheStreamAtTheNextRecheckWithoutWaitingForAnEvent() {
+        BroadcastProcessor<Long> ticks = BroadcastProcessor.create();
+        AtomicReference<Verdict> token = new AtomicReference<>(Verdict.DELIVER);
+        AtomicInteger rechecks = new AtomicInteger();
+        var sub = OpsEventsAccess.authorized(stream.subscribe(null, null, 0), e -> Uni.createFrom().item(Verdict.DELIVER), ticks,
+                () -> {
+                    rechecks.incrementAndGet();
+                    return Uni.createFrom().item(token.get());
+                }, 0).subscribe().withSubscriber(AssertSubscriber.create(100));
+        stream.publish(event("a", "a1"));
+        ticks.onNext(1L);
+        stream.publish(event("a", "a2"));
+        sub.assertNotTerminated();
+        assertEquals(List.of("a1", "a2"), names(sub), "a recheck that still accepts the token delivers nothing and ends nothing");
+        token.set(Verdict.END);
+        ticks.onNext(2L);
+        sub.assertCompleted();
+        assertEquals(2, rechecks.get());
+        assertEquals(0, stream.subscribers(), "the ended stream left the bus");
+        stream.publish(event("a", "a3"));
+        assertEquals(List.of("a1", "a2"), names(sub));
     }
 
     @Test

@@ -34,7 +34,7 @@ class MonitoringManifestsTest {
     private static final KubernetesSerialization YAML = new KubernetesSerialization();
 
     @Test
-    void theServiceMonitorScrapesOrdinalsMetricsPathOnThePortNamedHttp() throws IOException {
+    void theServiceMonitorScrapesOrdinalsMetricsPathOverHttpsOnThePortNamedHttps() throws IOException {
         GenericKubernetesResource sm = YAML.unmarshal(Files.readString(MONITORING.resolve("servicemonitor.yaml")),
                 GenericKubernetesResource.class);
         assertEquals("monitoring.coreos.com/v1", sm.getApiVersion());
@@ -43,7 +43,10 @@ class MonitoringManifestsTest {
         List<Map<String, Object>> endpoints = sm.get("spec", "endpoints");
         assertEquals(1, endpoints.size());
         Map<String, Object> endpoint = endpoints.get(0);
-        assertEquals("http", endpoint.get("port"));
+        assertEquals("https", endpoint.get("port"));
+        assertEquals("https", endpoint.get("scheme"), "the port serves TLS only");
+        assertEquals(Map.of("insecureSkipVerify", true), endpoint.get("tlsConfig"),
+                "the default certificate is self-signed in memory: nothing to verify against (the file says why)");
         assertEquals(metricsPath(), endpoint.get("path"), "the path the application serves its metrics on");
         assertEquals(Boolean.TRUE, endpoint.get("honorLabels"), "Ordinal's own namespace label must not be renamed");
         assertEquals("/var/run/secrets/kubernetes.io/serviceaccount/token", endpoint.get("bearerTokenFile"),
@@ -82,8 +85,8 @@ class MonitoringManifestsTest {
             }
         }
         for (Service s : selected) {
-            assertTrue(s.getSpec().getPorts().stream().anyMatch(p -> "http".equals(p.getName())),
-                    "Service " + s.getMetadata().getName() + " is selected by the ServiceMonitor but has no port named http");
+            assertTrue(s.getSpec().getPorts().stream().anyMatch(p -> "https".equals(p.getName())),
+                    "Service " + s.getMetadata().getName() + " is selected by the ServiceMonitor but has no port named https");
         }
     }
 

@@ -9,6 +9,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -57,24 +63,32 @@ class JavaJarWithKubeconfigIT {
     private void runAndCheck(TestKube kube, Path kubeconfig, Path log, boolean leaseInDefault) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-jar", JAR.toString()));
+                "-Dquarkus.http.ssl-port=" + port, "-jar", JAR.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("POD_NAMESPACE");
         builder.environment().remove("POD_NAME");
         builder.environment().put("KUBECONFIG", kubeconfig.toString());
         Process jar = builder.start();
         try (KubernetesClient admin = kube.newAdminClient()) {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-            HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+            // HTTPS with the self-signed certificate made at start-up: probed without verification, as the kubelet does
+            HttpClient http = HttpClient.newBuilder().sslContext(trustingAnyCertificate()).connectTimeout(Duration.ofSeconds(1)).build();
+            HttpRequest ready = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build();
+            AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 assertTrue(jar.isAlive(), () -> "the jar exited (" + jar.exitValue() + "):\n" + tail(log));
                 try {
-                    return http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    answer.set(http.send(ready, HttpResponse.BodyHandlers.ofString()));
+                    return answer.get().statusCode() == 200;
                 } catch (IOException e) {
                     return false;
                 }
             });
+            X509Certificate served = (X509Certificate) answer.get().sslSession().orElseThrow().getPeerCertificates()[0];
+            served.verify(served.getPublicKey());
+            assertTrue(served.getSubjectAlternativeNames().contains(List.of(2, "localhost")), "self-signed for localhost: " + served);
+            assertTrue(Files.readString(log).contains("HTTPS: serving the certificate of self-signed"), tail(log));
+            assertTrue(Files.readString(log).contains("plain HTTP is off"), tail(log));
             if (leaseInDefault) {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     Lease lease = admin.leases().inNamespace("default").withName("ordinal-leader").get();
@@ -101,6 +115,26 @@ class JavaJarWithKubeconfigIT {
                 jar.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** Trusts any server certificate, as the kubelet's HTTPS probes do. */
+    private static SSLContext trustingAnyCertificate() throws Exception {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] { new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        } }, null);
+        return tls;
     }
 
     private static String tail(Path log) {

@@ -6,14 +6,25 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +37,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.ordinal.access.tls.TestCertificates;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
@@ -34,10 +46,13 @@ import dev.ordinal.manifests.RbacRules;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.RequiresControlPlane;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
+import io.restassured.config.SSLConfig;
 
 /**
  * The packaged operator (target/quarkus-app/quarkus-run.jar; the native executable with -Dnative), in the prod
@@ -59,10 +74,11 @@ class PackagedOperatorIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static KubernetesClient client;
 
-    /** The test's own client, an administrator: its requests are not the operator's. */
+    /** The test's own client, an administrator: its requests are not the operator's. Callers trust the Secret's CA. */
     @BeforeAll
     static void connect() {
         client = PackagedApiServerResource.kube().newAdminClient();
+        RestAssured.config = RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(trusting(PackagedApiServerResource.AUTHORITY)));
     }
 
     @AfterAll
@@ -165,8 +181,89 @@ class PackagedOperatorIT {
                 .findFirst().orElseThrow();
     }
 
+    /**
+     * HTTPS only (docs/install.md "TLS"): a scraper that trusts the CA it was given verifies the certificate of the
+     * Secret and reads metrics; plain HTTP gets nothing; a renewed Secret (another CA here, so that a client of the
+     * old one can tell) is served from the next handshake on, without a restart.
+     */
     @Test
     @Order(6)
+    void servesHttpsOnlyWithTheCertificateOfTheSecretAndPicksUpItsRenewal() throws Exception {
+        assertEquals("https", URI.create(RestAssured.baseURI).getScheme(), "the operator listens with TLS only: " + RestAssured.baseURI);
+        HttpCallers.Account scraper = HttpCallers.serviceAccount(client, CALLERS, "prometheus");
+        HttpCallers.mayScrapeMetrics(client, scraper);
+        URI metrics = URI.create("https://localhost:" + RestAssured.port + "/q/metrics");
+        HttpRequest scrape = HttpRequest.newBuilder(metrics).header("Authorization", scraper.authorization()).build();
+
+        HttpClient verifying = client(PackagedApiServerResource.AUTHORITY);
+        HttpResponse<String> answer = verifying.send(scrape, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode());
+        assertTrue(answer.body().contains("ordinal_ops_transitions"));
+        X509Certificate served = (X509Certificate) answer.sslSession().orElseThrow().getPeerCertificates()[0];
+        assertEquals(List.of(List.of(2, "localhost")), List.copyOf(served.getSubjectAlternativeNames()), "the Secret's certificate");
+
+        // Plain HTTP on the same port: no metrics (the TLS port does not speak it), and no plain port was opened.
+        HttpRequest plain = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/q/metrics"))
+                .header("Authorization", scraper.authorization()).timeout(Duration.ofSeconds(10)).build();
+        try {
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(plain, HttpResponse.BodyHandlers.ofString());
+            assertTrue(refused.statusCode() >= 400 && !refused.body().contains("ordinal_"), "plain HTTP answered " + refused.statusCode());
+        } catch (java.io.IOException expected) {
+            // the TLS port closed the connection
+        }
+
+        // cert-manager renews the Secret: another key, from another CA
+        TestCertificates renewedCa = TestCertificates.authority("packaged-it-ca-2");
+        client.secrets().inNamespace(OperatorServiceAccount.NAMESPACE)
+                .resource(PackagedApiServerResource.tlsSecret(renewedCa, renewedCa.issue("localhost"))).serverSideApply();
+        HttpClient renewed = client(renewedCa);
+        await().atMost(WAIT).ignoreExceptions().until(() -> renewed.send(scrape, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        assertThrows(javax.net.ssl.SSLHandshakeException.class, () -> client(PackagedApiServerResource.AUTHORITY).send(scrape,
+                HttpResponse.BodyHandlers.ofString()), "the old certificate is no longer served");
+
+        // and back to a certificate of the first CA, which the other tests' callers trust
+        client.secrets().inNamespace(OperatorServiceAccount.NAMESPACE).resource(
+                PackagedApiServerResource.tlsSecret(PackagedApiServerResource.AUTHORITY, PackagedApiServerResource.AUTHORITY.issue("localhost")))
+                .serverSideApply();
+        await().atMost(WAIT).ignoreExceptions().until(() -> verifying.send(scrape, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    /**
+     * A token revoked while its stream is open ends the stream within {@code ordinal.http.auth.stream-recheck +
+     * cache-ttl} of the API server refusing it (docs/metrics.md "Who may watch"), with no event needed: the
+     * ServiceAccount is deleted, and the API server refuses its tokens once its own token cache lets go (up to 10 s,
+     * kube-apiserver's success cache), which the test watches with TokenReviews of its own.
+     */
+    @Test
+    @Order(7)
+    void aRevokedTokensOpenStreamEndsWithinTheDocumentedBound() throws Exception {
+        HttpCallers.Account watcher = HttpCallers.serviceAccount(client, CALLERS, "revoked-watcher");
+        HttpCallers.mayReadOps(client, watcher, "default");
+        String scrape = HttpCallers.reader(client).authorization();
+        double subscribers = subscribers(scrape);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + RestAssured.port + "/ordinal/ops/events?namespace=default"))
+                .header("Authorization", watcher.authorization()).build();
+        CompletableFuture<HttpResponse<Void>> stream = client(PackagedApiServerResource.AUTHORITY).sendAsync(request,
+                HttpResponse.BodyHandlers.discarding());
+        await().atMost(WAIT).until(() -> subscribers(scrape) > subscribers);
+        assertFalse(stream.isDone(), "the stream is open");
+
+        client.serviceAccounts().inNamespace(CALLERS).withName(watcher.name()).delete();
+        String token = watcher.authorization().substring("Bearer ".length());
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> client.authentication().v1().tokenReviews()
+                .create(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build()).getStatus().getAuthenticated() != Boolean.TRUE);
+        long refused = System.nanoTime();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> stream.isDone() || subscribers(scrape) <= subscribers);
+        Duration took = Duration.ofNanos(System.nanoTime() - refused);
+        assertEquals(200, stream.get(WAIT.toSeconds(), TimeUnit.SECONDS).statusCode(), "the response ended, with no event sent");
+        Duration bound = Duration.ofSeconds(PackagedApiServerResource.STREAM_RECHECK_SECONDS + PackagedApiServerResource.CACHE_TTL_SECONDS);
+        // the bound, plus two seconds for the checks' own round trips on a loaded machine
+        assertTrue(took.compareTo(bound.plusSeconds(2)) <= 0, "the stream ended " + took + " after the API server refused the token, bound " + bound);
+    }
+
+    @Test
+    @Order(8)
     void sentOnlyRequestsTheInstalledRbacGrants() {
         // Still running: JOSDK exits the process when it cannot renew its Lease.
         given().get("/q/health/live").then().statusCode(200);
@@ -184,12 +281,37 @@ class PackagedOperatorIT {
         // Its HTTP callers: tokens reviewed, rights asked.
         assertTrue(used.containsAll(Set.of("workloads.ordinal.dev/instancesets create",
                 "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases patch",
-                "authentication.k8s.io/tokenreviews create", "authorization.k8s.io/subjectaccessreviews create")),
+                "authentication.k8s.io/tokenreviews create", "authorization.k8s.io/subjectaccessreviews create",
+                "/secrets get", "/secrets watch")),
                 "traffic seen: " + used);
         assertEquals(Set.of(), RbacRules.notGranted(used), "requests kubernetes/rbac does not grant");
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
+
+    /** A trust store holding only {@code ca}'s certificate. */
+    private static KeyStore trusting(TestCertificates ca) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("ca", ca.caCertificate());
+            return store;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An HTTP client that trusts {@code ca} only, and checks the host name. */
+    private static HttpClient client(TestCertificates ca) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca.caCertificate());
+        trust.init(store);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+    }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T example(String file, Class<T> type) throws Exception {
         JsonNode doc = YAML.readTree(Path.of("kubernetes", "examples").resolve(file).toFile());

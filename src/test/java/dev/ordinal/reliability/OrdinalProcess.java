@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.ordinal.config.OrdinalConfig;
 import dev.ordinal.config.TestConfig;
 import dev.ordinal.controller.cluster.ClusterReconciler;
+import dev.ordinal.controller.cluster.DirectEditGuard;
 import dev.ordinal.controller.instanceset.InstanceSetReconciler;
 import dev.ordinal.controller.ops.ClusterWriter;
 import dev.ordinal.controller.ops.OpsAnnouncer;
@@ -75,14 +76,16 @@ final class OrdinalProcess implements AutoCloseable {
         // What a process knows only in memory, as the operator: namespaces found terminating, the guard's answers.
         var namespaces = new TerminatingNamespaces();
         var guardAnswers = new GuardAnswers();
-        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces, guardAnswers),
+        var kafka = new KafkaReplicas(config);
+        operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces, guardAnswers,
+                new DirectEditGuard(kafka)),
                 o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
                 new PodStates(config), namespaces),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
-                new ScaleInGuardGate(new KafkaReplicas(config), metrics, guardAnswers), config, namespaces),
+                new ScaleInGuardGate(kafka, metrics, guardAnswers), config, namespaces),
                 o -> o.settingNamespaces(ns));
     }
 

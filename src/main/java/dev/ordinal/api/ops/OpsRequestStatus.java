@@ -25,6 +25,12 @@ public class OpsRequestStatus {
     public Map<String, ComponentPlan> plan;
     public Map<String, OpsComponentStatus> components = new LinkedHashMap<>();
     public List<Condition> conditions = new ArrayList<>();
+    /**
+     * By component: the Kafka replica orders this ops changed to move leadership off brokers it takes offline, kept
+     * until the ops that brings them back restores them (docs/kafka-broker-offline.md). Written before Kafka is changed,
+     * so an operator restart loses nothing. Absent when no leadership moved.
+     */
+    public Map<String, KafkaLeadership> kafkaLeadership;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class LastConfiguration {
@@ -56,6 +62,24 @@ public class OpsRequestStatus {
         /** Safe, Blocked, Unavailable or Skipped. */
         public String result;
         public String message;
+    }
+
+    /** The leadership moved off one component's brokers taken offline, and whether it is back. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class KafkaLeadership {
+        /** The instances taken offline, e.g. {@code [kafka-broker-2]}. */
+        public List<String> instances = new ArrayList<>();
+        /**
+         * {@code topic-partition} → its replica list before the move, preferred leader first, e.g.
+         * {@code orders-3: [102, 100, 101]}; only the partitions whose order changed.
+         */
+        public Map<String, List<Integer>> originalReplicas = new LinkedHashMap<>();
+        /** When the first order was changed: leadership has {@code 60s} from then to move before the pod goes anyway. */
+        public String movedAt;
+        /** The ops that moved it, on the ops that brings the instances back (which carries this record over). */
+        public String movedBy;
+        /** When every recorded order was back and led by its preferred leader again; absent until then. */
+        public String restoredAt;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -29,6 +29,8 @@ import dev.ordinal.controller.support.TerminatingNamespaces;
 import dev.ordinal.controller.support.Wakeups;
 import dev.ordinal.observability.EventRecorder;
 import dev.ordinal.observability.OpsMetrics;
+import dev.ordinal.core.ScaleInGuard;
+import dev.ordinal.core.ScaleInGuard.Verdict;
 import dev.ordinal.vocabulary.ComponentPhase;
 import dev.ordinal.vocabulary.ConditionType;
 import dev.ordinal.vocabulary.Reasons;
@@ -71,15 +73,20 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private final SharedCaches caches;
     private final TerminatingNamespaces namespaces;
     private final GuardAnswers guardAnswers;
+    private final DirectEditGuard directEdits;
     private final Wakeups<Cluster> guardWakeups = new Wakeups<>("guard-answers");
+    /** How often a direct edit held by the scale-in guard asks Kafka again. */
+    private static final Duration HELD_RECHECK = Duration.ofSeconds(3);
 
     /**
      * @param namespaces   namespaces being deleted: no InstanceSet is applied there
      * @param guardAnswers whether Kafka answered each guarded component's scale-in guard (condition {@code ScaleInGuard})
+     * @param directEdits  the scale-in guard of a direct edit of a guarded component's size (condition {@code ScaleInHeld})
      */
     public ClusterReconciler(KubernetesClient client, EventRecorder events, OpsMetrics metrics, SharedCaches caches,
-            StatusWriter statuses, TerminatingNamespaces namespaces, GuardAnswers guardAnswers) {
+            StatusWriter statuses, TerminatingNamespaces namespaces, GuardAnswers guardAnswers, DirectEditGuard directEdits) {
         this.client = client;
+        this.directEdits = directEdits;
         this.guardAnswers = guardAnswers;
         this.namespaces = namespaces;
         this.caches = caches;
@@ -130,6 +137,7 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         }
 
         Map<String, String> invalid = new LinkedHashMap<>();
+        Map<String, String> held = new LinkedHashMap<>();
         Set<String> seen = new java.util.HashSet<>();
         for (ComponentSpec component : cluster.getSpec().componentSpecs) {
             String error = !seen.add(component.name) ? "component " + component.name + " is listed twice"
@@ -138,7 +146,28 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
                 invalid.put(component.name, error);
                 continue;
             }
-            InstanceSet applied = namespaces.isTerminating(cluster) ? null : applyInstanceSet(cluster, component, sets.get(component.name));
+            if (namespaces.isTerminating(cluster)) {
+                continue;
+            }
+            InstanceSetSpec wanted = InstanceSetSpecs.of(cluster, component);
+            InstanceSet current = sets.get(component.name);
+            if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
+                continue;
+            }
+            DirectEditGuard.Decision decision = directEdits.check(cluster, component, current, wanted);
+            if (decision instanceof DirectEditGuard.Decision.Hold hold) {
+                held.put(component.name, hold.verdict().message());
+                continue;
+            }
+            InstanceSet applied = applyInstanceSet(cluster, component, wanted);
+            Verdict verdict = ((DirectEditGuard.Decision.Go) decision).verdict();
+            if (applied != null && verdict != null) {
+                if (verdict.result() == ScaleInGuard.Result.SKIPPED) {
+                    events.warning(cluster, Reasons.SCALE_IN_GUARD_SKIPPED, verdict.message());
+                } else {
+                    events.normal(cluster, Reasons.SCALE_IN_SAFE, "direct edit of component " + component.name + ": " + verdict.message());
+                }
+            }
             if (applied != null) {
                 // The status below must judge the set the API server holds now, not the cached one it replaced:
                 // a new spec generation the InstanceSet controller has not observed yet means "Updating".
@@ -159,12 +188,16 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
             }
         }
         ClusterStatus next = ClusterStatusBuilder.build(cluster, sets, invalid,
-                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()));
+                guardAnswers.unanswered(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()), held);
+        String heldMessage = ClusterStatusBuilder.heldMessage(held);
+        if (heldMessage != null && !heldMessage.equals(conditionMessage(cluster, ConditionType.SCALE_IN_HELD))) {
+            events.warning(cluster, Reasons.DIRECT_EDIT_HELD, heldMessage);
+        }
         // A component still rolling out (Creating, Updating) is transitional: its status waits for the settle window,
         // and the InstanceSet's next status (an event of this controller) usually brings the settled one first.
         boolean transitional = invalid.isEmpty() && next.components.values().stream()
                 .anyMatch(c -> !ComponentPhase.isSettled(c.phase));
-        return status(cluster, next, transitional, context, null);
+        return status(cluster, next, transitional, context, held.isEmpty() ? null : HELD_RECHECK);
     }
 
     /**
@@ -257,12 +290,8 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
         return DeleteControl.defaultDelete();
     }
 
-    /** Applies the component's InstanceSet when its spec differs from the cached one; returns what the server answered, or null. */
-    private InstanceSet applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSet current) {
-        InstanceSetSpec wanted = InstanceSetSpecs.of(cluster, component);
-        if (current != null && JSON.asJson(wanted).equals(JSON.asJson(current.getSpec()))) {
-            return null;
-        }
+    /** Applies the component's InstanceSet with {@code wanted}; returns what the server answered, or null. */
+    private InstanceSet applyInstanceSet(Cluster cluster, ComponentSpec component, InstanceSetSpec wanted) {
         InstanceSet set = new InstanceSet();
         set.setMetadata(new ObjectMetaBuilder()
                 .withName(Labels.instanceSetName(cluster.getMetadata().getName(), component.name))
@@ -291,6 +320,11 @@ public class ClusterReconciler implements Reconciler<Cluster>, Cleaner<Cluster> 
     private static String validMessage(Cluster cluster) {
         var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, ConditionType.VALID);
         return c == null || Conditions.TRUE.equals(c.status) ? null : c.message;
+    }
+
+    private static String conditionMessage(Cluster cluster, String type) {
+        var c = cluster.getStatus() == null ? null : Conditions.find(cluster.getStatus().conditions, type);
+        return c == null || !Conditions.TRUE.equals(c.status) ? null : c.message;
     }
 
     private static String reasonOf(Cluster cluster, String type) {

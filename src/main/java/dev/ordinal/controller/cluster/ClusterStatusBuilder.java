@@ -41,6 +41,18 @@ final class ClusterStatusBuilder {
      */
     static ClusterStatus build(Cluster cluster, Map<String, InstanceSet> sets, Map<String, String> invalid,
             Map<String, String> unanswered) {
+        return build(cluster, sets, invalid, unanswered, Map.of());
+    }
+
+    /**
+     * The whole status of {@code cluster}, with the scale-in guard's last answers and the direct edits it holds.
+     *
+     * @param held guarded component → why a direct edit of its size is held (its InstanceSet keeps its spec, so the
+     *             component is judged on that spec's {@code replicas}); the condition {@code ScaleInHeld} is True while
+     *             any is, and turns False once none is
+     */
+    static ClusterStatus build(Cluster cluster, Map<String, InstanceSet> sets, Map<String, String> invalid,
+            Map<String, String> unanswered, Map<String, String> held) {
         ClusterStatus previous = cluster.getStatus() == null ? new ClusterStatus() : cluster.getStatus();
         ClusterStatus s = new ClusterStatus();
         Long generation = cluster.getMetadata().getGeneration();
@@ -49,7 +61,8 @@ final class ClusterStatusBuilder {
         for (ComponentSpec c : cluster.getSpec().componentSpecs) {
             InstanceSet set = sets.get(c.name);
             ComponentStatus cs = new ComponentStatus();
-            int desired = c.replicas == null ? 1 : c.replicas;
+            int desired = held.containsKey(c.name) && set != null && set.getSpec() != null && set.getSpec().replicas != null
+                    ? set.getSpec().replicas : c.replicas == null ? 1 : c.replicas;
             cs.replicas = desired;
             cs.readyReplicas = set == null || set.getStatus() == null || set.getStatus().readyReplicas == null ? 0
                     : set.getStatus().readyReplicas;
@@ -87,8 +100,23 @@ final class ClusterStatusBuilder {
                                     .collect(Collectors.joining("; ")),
                     generation);
         }
+        if (!held.isEmpty() || Conditions.find(conditions, ConditionType.SCALE_IN_HELD) != null) {
+            conditions = Conditions.set(conditions, ConditionType.SCALE_IN_HELD, !held.isEmpty(),
+                    held.isEmpty() ? Reasons.NOTHING_HELD : Reasons.DIRECT_EDIT_HELD,
+                    held.isEmpty() ? "no direct edit is held by the scale-in guard" : heldMessage(held), generation);
+        }
         s.conditions = conditions;
         return s;
+    }
+
+    /** The condition's message for {@code held} (null when nothing is): the rule, the brokers, and what to do. */
+    static String heldMessage(Map<String, String> held) {
+        if (held.isEmpty()) {
+            return null;
+        }
+        return held.entrySet().stream().map(e -> "component " + e.getKey() + ": " + e.getValue()).collect(Collectors.joining("; "))
+                + "; the pods stay until the scale-in guard allows it (asked again every 3 s), or annotate the Cluster "
+                + dev.ordinal.controller.support.Labels.FORCE_SCALE_IN + "=true to remove them anyway";
     }
 
     /** "; broker: kafka-broker-2 waits for its predecessor kafka-broker-1 to be Ready (ReadinessProbeFailed)". */

@@ -10,6 +10,7 @@ import java.util.Set;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.ManagedFields;
 import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.TemplateShape;

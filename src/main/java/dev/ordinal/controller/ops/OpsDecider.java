@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.controller.ops.OpsDecision.Notes;
 import dev.ordinal.core.OpsProgress;
 import dev.ordinal.core.ProgressReport;
@@ -88,8 +90,9 @@ public final class OpsDecider {
      * Running or Cancelling: a cancel of a Running ops re-applies the snapshot; otherwise progress from the pods
      * (the reversed plan while Cancelling). A Cluster whose fields another writer changed from what the ops (or its
      * cancel) wrote ends it Failed ({@code OverwrittenByAnotherWriter}). The pods done, the ops waits until the Cluster
-     * reports the touched components settled at its generation ({@code WaitingForCluster}, transitional), then ends;
-     * the deadline aborts it.
+     * reports the touched components settled at its generation ({@code WaitingForCluster}, transitional), then, when
+     * it brought Kafka brokers back, until their partitions' replica order is restored ({@code RestoringLeadership},
+     * {@link LeadershipSteps#back}), then ends; the deadline aborts it.
      */
     private static OpsDecision running(OpsInputs in, Instant now, OpsPhase phase) {
         OpsRequest ops = in.ops();
@@ -121,18 +124,38 @@ public final class OpsDecider {
 
         Optional<String> unsettled = ComponentPhases.notSettled(cluster, plans.keySet(), true);
         boolean waitingForCluster = report.isComplete() && !report.isFailed() && unsettled.isPresent();
+        boolean restoring = false;
         if (waitingForCluster) {
             // Pods are done; end only once the Cluster reports the result for the components this ops touched, so the
             // next ops starts from a settled component. Another component's unready pod does not hold this ops.
             next.condition(ConditionType.PROGRESSING, true, Reasons.WAITING_FOR_CLUSTER,
                     "pod changes done; waiting for the Cluster to report the new state: " + unsettled.get());
         } else if (report.isComplete()) {
-            return ended(next, report, cancelling);
+            // Brokers back online: their partitions' replica order is restored before the ops ends (docs/kafka-broker-offline.md).
+            LeadershipSteps.Back back = report.isFailed() ? new LeadershipSteps.Back.Done(List.of())
+                    : LeadershipSteps.back(in, now, next.status());
+            if (back instanceof LeadershipSteps.Back.Done done) {
+                return ended(next, report, cancelling, done.events());
+            }
+            restoring = true;
+            String message = back instanceof LeadershipSteps.Back.Step step ? step.message() : ((LeadershipSteps.Back.Waiting) back).message();
+            next.condition(ConditionType.PROGRESSING, true, Reasons.RESTORING_LEADERSHIP, message);
+            if (back instanceof LeadershipSteps.Back.Step step && now.isBefore(OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now))) {
+                OpsRequestStatus written = next.status();
+                return new OpsDecision.MoveLeaders(step.component(), step.step(), error -> {
+                    if (error != null) {
+                        written.conditions = Conditions.set(written.conditions, ConditionType.PROGRESSING, true,
+                                Reasons.RESTORING_LEADERSHIP, message + "; " + error, ops.getMetadata().getGeneration(), now);
+                    }
+                    return new OpsDecision.Wait(written, LeadershipSteps.STEP_RECHECK, false, Notes.NONE);
+                });
+            }
         }
         Duration timeout = OpsDeadlines.timeout(ops, in.settings().defaultTimeout());
         Instant deadline = OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now);
         if (!now.isBefore(deadline)) {
-            String what = report.pendingPods().isEmpty()
+            String what = restoring ? "the pods are done but " + Conditions.find(next.status().conditions, ConditionType.PROGRESSING).message
+                    : report.pendingPods().isEmpty()
                     ? "the pods are done but " + unsettled.orElse("the Cluster did not report the new state")
                     : "pods still pending: " + String.join(", ", report.pendingPods());
             return PendingDecider.finish(next, OpsPhase.ABORTED, Reasons.DEADLINE_EXCEEDED, "deadline of " + timeout.toSeconds()
@@ -140,16 +163,17 @@ public final class OpsDecider {
         }
         Duration untilDeadline = Duration.between(now, deadline).plus(PAST);
         // Cluster events wake a waiting ops; the short recheck bounds the wait should one be missed.
-        Duration recheck = waitingForCluster && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
+        Duration recheck = (waitingForCluster || restoring) && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
         // Pods done, Cluster about to report: transitional, held back for the settle window (usually Succeed comes first).
         return new OpsDecision.Wait(next.status(), recheck, waitingForCluster, Notes.NONE);
     }
 
     /** Every pod change is done: Cancelled (pods match the snapshot again), Failed ({@code PodFailed}) or Succeed. */
-    private static OpsDecision ended(OpsStatus next, ProgressReport report, boolean cancelling) {
+    private static OpsDecision ended(OpsStatus next, ProgressReport report, boolean cancelling, List<OpsDecision.Event> events) {
+        Notes notes = new Notes(false, List.copyOf(events));
         if (cancelling) {
             return PendingDecider.finish(next, OpsPhase.CANCELLED, OpsPhase.CANCELLED.value(), "pods match lastConfiguration again",
-                    null, Notes.NONE);
+                    null, notes);
         }
         if (report.isFailed()) {
             return PendingDecider.finish(next, OpsPhase.FAILED, Reasons.POD_FAILED, "failed pods: " + String.join(", ", report.failedPods())
@@ -157,7 +181,7 @@ public final class OpsDecider {
                             .collect(Collectors.joining("; ")), null, Notes.NONE);
         }
         return PendingDecider.finish(next, OpsPhase.SUCCEED, OpsPhase.SUCCEED.value(), "all " + report.total() + " pod changes done",
-                null, Notes.NONE);
+                null, notes);
     }
 
     /** The one Cluster write, unless the Cluster already carries every target (a restart after the write sends nothing). */

@@ -58,6 +58,13 @@ sealed interface OpsDecision {
     record Apply(Map<String, ComponentShape> targets, Function<Cluster, OpsDecision> then) implements OpsDecision {
     }
 
+    /**
+     * Carry out one Kafka leadership step for {@code component} (reorder replica lists, elect preferred leaders;
+     * {@code dev.ordinal.core.LeaderMoves}), then carry out {@code then} applied to the error (null: Kafka took it).
+     */
+    record MoveLeaders(String component, dev.ordinal.core.LeaderMoves.Step step, Function<String, OpsDecision> then) implements OpsDecision {
+    }
+
     /** Read the Cluster from the API server (the cache may lag a change a user waited for) and decide again, once. */
     record ReadFreshCluster(Notes notes) implements OpsDecision {
     }

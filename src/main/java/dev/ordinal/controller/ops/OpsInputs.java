@@ -3,9 +3,12 @@ package dev.ordinal.controller.ops;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.core.KafkaSnapshot;
+import dev.ordinal.core.LeaderMoves;
 import dev.ordinal.core.ObservedPod;
 import dev.ordinal.core.ScaleInGuard.Verdict;
 import dev.ordinal.core.ScalingPlan;
@@ -33,6 +36,29 @@ record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods,
     @FunctionalInterface
     interface Guard {
         Map<String, Verdict> judge(Cluster cluster, Map<String, ScalingPlan> plans, boolean force);
+
+        /**
+         * Kafka as {@code component}'s guard sees it now (a read, bounded by the guard's timeout); empty when the
+         * component has no Kafka guard.
+         */
+        default Optional<KafkaLook> look(Cluster cluster, String component) {
+            return Optional.empty();
+        }
+
+        /** Carries out a leadership step on {@code component}'s Kafka; the error in a few words, or null. */
+        default String apply(Cluster cluster, String component, LeaderMoves.Step step) {
+            return "no Kafka guard on component " + component;
+        }
+    }
+
+    /**
+     * What the guard saw.
+     *
+     * @param snapshot     Kafka's partitions (null when it gave no answer)
+     * @param nodeIdOffset the component's {@code scaleInGuard.kafka.nodeIdOffset}
+     * @param unavailable  why Kafka gave no answer, as the verdict words it (null when it answered)
+     */
+    record KafkaLook(KafkaSnapshot snapshot, int nodeIdOffset, String unavailable) {
     }
 
     /**

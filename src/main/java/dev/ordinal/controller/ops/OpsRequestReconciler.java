@@ -147,7 +147,7 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         List<OpsRequest> peers = phase != OpsPhase.PENDING ? List.of() : queueOf(ops).stream()
                 .filter(p -> !p.getMetadata().getName().equals(ops.getMetadata().getName()))
                 .sorted(OpsQueue.order(clock.instant())).toList();
-        return new OpsInputs(ops, clusters.current(ops), pods, peers, scaleInGuard::judge, true, settings,
+        return new OpsInputs(ops, clusters.current(ops), pods, peers, scaleInGuard, true, settings,
                 namespaces.reason(ops).orElse(null));
     }
 
@@ -157,6 +157,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
         if (decision instanceof Apply apply) {
             Cluster answered = clusters.apply(ops, in.cluster(), apply.targets());
             return carryOut(in, apply.then().apply(answered), context, withNotes);
+        }
+        if (decision instanceof OpsDecision.MoveLeaders move) {
+            String error = scaleInGuard.apply(in.cluster(), move.component(), move.step());
+            return carryOut(in, move.then().apply(error), context, withNotes);
         }
         if (decision instanceof Wait wait) {
             note(ops, wait.notes(), withNotes);

@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ComponentSpec;
-import dev.ordinal.controller.ops.ManagedFields.ComponentField;
+import dev.ordinal.controller.support.ManagedFields.ComponentField;
 import dev.ordinal.controller.support.Labels;
+import dev.ordinal.controller.support.ManagedFields;
 import dev.ordinal.controller.support.Shapes;
 import dev.ordinal.core.ComponentShape;
 import dev.ordinal.core.TemplateShape;

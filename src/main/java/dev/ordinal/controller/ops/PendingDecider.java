@@ -23,7 +23,8 @@ import dev.ordinal.vocabulary.Reasons;
 /**
  * The Pending step of an ops, pure (docs/ops-controller.md "The runbook", spec §5 and amendment §7a), as a chain of
  * named checks, each of which may hold or end the ops: cancelled → Cluster missing → valid → dry run → queue (or, when
- * forced, no conflict with a running ops) → precondition → scale-in guard → start (the snapshot, phase Creating).
+ * forced, no conflict with a running ops) → precondition → scale-in guard → leadership off brokers going offline
+ * ({@link LeadershipSteps#away}) → start (the snapshot, phase Creating).
  */
 final class PendingDecider {
     /** How often a queued ops looks again (it is also woken when the ops ahead of it ends). */
@@ -73,7 +74,8 @@ final class PendingDecider {
             return held.get();
         }
         List<Event> events = new ArrayList<>();
-        return guard(in, now, plans, events).orElseGet(() -> start(in, now, live, events));
+        return guard(in, now, plans, events).or(() -> LeadershipSteps.away(in, now, plans, events))
+                .orElseGet(() -> start(in, now, live, plans, events));
     }
 
     /**
@@ -198,12 +200,20 @@ final class PendingDecider {
 
     /**
      * The ops leaves the queue: the snapshot of the components it touches ({@code status.lastConfiguration}) and
-     * {@code startTimestamp} are written, in phase Creating, before the Cluster is touched.
+     * {@code startTimestamp} are written, in phase Creating, before the Cluster is touched; an ops that brings Kafka
+     * brokers back takes over the leadership record of the ops that took them offline ({@link LeadershipSteps#carriedOver}).
      */
-    private static OpsDecision start(OpsInputs in, Instant now, ClusterView live, List<Event> events) {
+    private static OpsDecision start(OpsInputs in, Instant now, ClusterView live, Map<String, ScalingPlan> plans, List<Event> events) {
         OpsStatus next = OpsStatus.of(in.ops(), now);
         var status = next.status();
         status.lastConfiguration = OpsView.snapshotOf(live, OpsView.requests(in.ops()));
+        var carried = LeadershipSteps.carriedOver(in.peers(), plans);
+        if (!carried.isEmpty()) {
+            var records = status.kafkaLeadership == null ? new java.util.LinkedHashMap<String, dev.ordinal.api.ops.OpsRequestStatus.KafkaLeadership>()
+                    : status.kafkaLeadership;
+            records.putAll(carried);
+            status.kafkaLeadership = records;
+        }
         status.startTimestamp = next.timestamp();
         next.validated()
                 .condition(ConditionType.WAIT_FOR_PROGRESSING, false, Reasons.STARTED, "the ops left the queue")

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,10 +28,13 @@ import dev.ordinal.vocabulary.Reasons;
  * {@code scaleInGuard} and loses pods, asks Kafka which replicas the departing brokers host and lets the core judge.
  * The ops controller turns the verdict into waiting ({@code ScaleInBlocked}, {@code ScaleInGuardUnavailable}), a
  * failure once {@code preConditionDeadlineSeconds} has passed, or a Warning ({@code ScaleInGuardSkipped}) under
- * {@code force}. Covers OpsRequests only: a direct edit of {@code replicas}/{@code offlineInstances} is not checked.
+ * {@code force}. A direct edit of {@code replicas}/{@code offlineInstances} is judged by the Cluster controller
+ * ({@code DirectEditGuard}) with the same rules.
+ * It also reads Kafka ({@link #look}) and moves leadership ({@link #apply}) for the leadership steps around an offline
+ * broker (docs/kafka-broker-offline.md).
  */
 @ApplicationScoped
-public class ScaleInGuardGate {
+public class ScaleInGuardGate implements OpsInputs.Guard {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ScaleInGuardGate.class);
     private final KafkaReplicas kafka;
@@ -57,6 +59,7 @@ public class ScaleInGuardGate {
      *
      * @param force {@code spec.force}: the brokers are not checked, the verdict is {@code SKIPPED}
      */
+    @Override
     public Map<String, Verdict> judge(Cluster cluster, Map<String, ScalingPlan> plans, boolean force) {
         Map<String, Verdict> verdicts = new LinkedHashMap<>();
         if (cluster == null || cluster.getSpec() == null) {
@@ -74,8 +77,7 @@ public class ScaleInGuardGate {
                 verdict = ScaleInGuard.skipped(departing);
             } else {
                 try {
-                    verdict = ScaleInGuard.judge(departing, kafka.hostedBy(guard.get().bootstrapServers,
-                            departing.stream().map(Broker::nodeId).collect(Collectors.toSet())));
+                    verdict = ScaleInGuard.judge(departing, kafka.snapshot(guard.get().bootstrapServers));
                 } catch (KafkaReplicas.KafkaUnavailable e) {
                     verdict = ScaleInGuard.unavailable(departing, guard.get().bootstrapServers, e.getMessage());
                 }
@@ -87,6 +89,41 @@ public class ScaleInGuardGate {
             verdicts.put(plan.component(), verdict);
         }
         return verdicts;
+    }
+
+    /** Kafka's partitions as {@code component}'s guard sees them now; empty when it has no Kafka guard. */
+    @Override
+    public Optional<OpsInputs.KafkaLook> look(Cluster cluster, String component) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return Optional.empty();
+        }
+        int offset = guard.get().nodeIdOffset == null ? 0 : guard.get().nodeIdOffset;
+        try {
+            return Optional.of(new OpsInputs.KafkaLook(kafka.snapshot(guard.get().bootstrapServers), offset, null));
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            return Optional.of(new OpsInputs.KafkaLook(null, offset, "Kafka at " + guard.get().bootstrapServers + " gave no answer ("
+                    + e.getMessage() + ")"));
+        }
+    }
+
+    /** Carries out a leadership step with {@code component}'s Kafka ({@link KafkaReplicas#apply}); logged once per step. */
+    @Override
+    public String apply(Cluster cluster, String component, dev.ordinal.core.LeaderMoves.Step step) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return "component " + component + " has no scaleInGuard.kafka";
+        }
+        try {
+            kafka.apply(guard.get().bootstrapServers, step);
+            LOG.infof("cluster %s/%s component %s: Kafka leadership step: replica order of %s, preferred leader election of %s",
+                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reorder(), step.elect());
+            return null;
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            LOG.warnf("cluster %s/%s component %s: Kafka leadership step failed: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, e.getMessage());
+            return "Kafka at " + guard.get().bootstrapServers + " did not take the step (" + e.getMessage() + ")";
+        }
     }
 
     /**

@@ -16,6 +16,11 @@ public final class Labels {
     public static final String MANAGER = "ordinal";
     /** Field manager of the OpsRequest controller's Cluster writes. */
     public static final String OPS_MANAGER = "ordinal-ops";
+    /**
+     * Cluster annotation: {@code "true"} lets a direct edit of {@code replicas}/{@code offlineInstances} remove guarded
+     * brokers without asking Kafka (the direct edit's {@code force}; docs/scaling-rules.md §8).
+     */
+    public static final String FORCE_SCALE_IN = "apps.ordinal.dev/force-scale-in";
 
     private Labels() {
     }

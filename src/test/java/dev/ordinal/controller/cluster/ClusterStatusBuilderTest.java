@@ -56,4 +56,31 @@ class ClusterStatusBuilderTest {
         assertEquals("ScaleInGuardAnswered", answered.reason);
         assertEquals(List.of("kafka", "kafka", "kafka"), woken, "first question, no answer, an answer again: the same no-answer twice wakes once");
     }
+
+    @Test
+    void aHeldDirectEditIsAConditionUntilReleasedAndTheComponentIsJudgedOnItsInstanceSet() {
+        Cluster c = cluster();
+        c.getSpec().componentSpecs.get(0).replicas = 2;
+        dev.ordinal.api.instanceset.InstanceSet set = new dev.ordinal.api.instanceset.InstanceSet();
+        set.setMetadata(new ObjectMetaBuilder().withGeneration(1L).build());
+        set.setSpec(new dev.ordinal.api.instanceset.InstanceSetSpec());
+        set.getSpec().replicas = 3;
+        set.setStatus(new dev.ordinal.api.instanceset.InstanceSetStatus());
+        set.getStatus().observedGeneration = 1L;
+        set.getStatus().readyReplicas = 3;
+        assertNull(Conditions.find(ClusterStatusBuilder.build(c, Map.of("broker", set), Map.of(), null, Map.of()).conditions, "ScaleInHeld"),
+                "never held: no condition");
+        c.setStatus(ClusterStatusBuilder.build(c, Map.of("broker", set), Map.of(), null,
+                Map.of("broker", "kafka-broker-2 (node 102) cannot go offline yet: orders-0 would keep 1 in-sync replica")));
+        var held = Conditions.find(c.getStatus().conditions, "ScaleInHeld");
+        assertEquals("True", held.status);
+        assertEquals("DirectEditHeld", held.reason);
+        assertEquals("component broker: kafka-broker-2 (node 102) cannot go offline yet: orders-0 would keep 1 in-sync replica; the pods"
+                + " stay until the scale-in guard allows it (asked again every 3 s), or annotate the Cluster"
+                + " apps.ordinal.dev/force-scale-in=true to remove them anyway", held.message);
+        assertEquals("Running", c.getStatus().components.get("broker").phase, "3 of the InstanceSet's 3, not Abnormal for 3 of 2");
+        var released = Conditions.find(ClusterStatusBuilder.build(c, Map.of("broker", set), Map.of(), null, Map.of()).conditions, "ScaleInHeld");
+        assertEquals("False", released.status);
+        assertEquals("NothingHeld", released.reason);
+    }
 }

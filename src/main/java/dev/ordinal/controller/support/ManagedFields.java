@@ -1,4 +1,4 @@
-package dev.ordinal.controller.ops;
+package dev.ordinal.controller.support;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
  * names a field manager and, in {@code fieldsV1}, the fields it set: {@code f:<field>} for a field, {@code k:<key as
  * JSON>} for an entry of a list keyed by name). Pure; entries of a subresource (the status) are ignored.
  */
-final class ManagedFields {
+public final class ManagedFields {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ManagedFields() {
@@ -31,15 +31,15 @@ final class ManagedFields {
      * @param template null for a field of the component itself
      * @param field    {@code replicas} or {@code offlineInstances}
      */
-    record ComponentField(String component, String template, String field) {
+    public record ComponentField(String component, String template, String field) {
         /** As a user reads it: {@code spec.componentSpecs[broker].instances[hot].replicas}. */
-        String path() {
+        public String path() {
             return "spec.componentSpecs[" + component + "]" + (template == null ? "" : ".instances[" + template + "]") + "." + field;
         }
     }
 
     /** The field managers that own {@code field} (spec writers only), in the order the Cluster lists them. */
-    static List<String> owners(Cluster cluster, ComponentField field) {
+    public static List<String> owners(Cluster cluster, ComponentField field) {
         List<String> owners = new ArrayList<>();
         for (ManagedFieldsEntry m : specEntries(cluster)) {
             JsonNode node = component(fields(m), field.component());
@@ -54,7 +54,7 @@ final class ManagedFields {
     }
 
     /** The components whose entry {@code manager} owns fields of, with an apply of its own. */
-    static List<String> componentsAppliedBy(Cluster cluster, String manager) {
+    public static List<String> componentsAppliedBy(Cluster cluster, String manager) {
         List<String> owned = new ArrayList<>();
         for (ManagedFieldsEntry m : specEntries(cluster)) {
             if (!manager.equals(m.getManager()) || !"Apply".equals(m.getOperation())) {
@@ -71,7 +71,7 @@ final class ManagedFields {
      * The manager that wrote the Cluster's spec last, other than {@code except}: the newest {@code time} of the spec
      * entries. A field that was removed is owned by nobody, so this is the best answer to "who removed it".
      */
-    static Optional<String> lastSpecWriter(Cluster cluster, String except) {
+    public static Optional<String> lastSpecWriter(Cluster cluster, String except) {
         ManagedFieldsEntry last = null;
         for (ManagedFieldsEntry m : specEntries(cluster)) {
             if (m.getManager() == null || m.getManager().equals(except)) {

@@ -1,0 +1,252 @@
+package dev.ordinal.controller.ops;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.api.ops.OpsRequestStatus;
+import dev.ordinal.api.ops.OpsRequestStatus.KafkaLeadership;
+import dev.ordinal.controller.ops.OpsDecision.Event;
+import dev.ordinal.controller.ops.OpsDecision.MoveLeaders;
+import dev.ordinal.controller.ops.OpsDecision.Notes;
+import dev.ordinal.controller.ops.OpsDecision.Wait;
+import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.core.LeaderMoves;
+import dev.ordinal.core.ObservedPod;
+import dev.ordinal.core.ScaleInGuard;
+import dev.ordinal.core.ScaleInGuard.Broker;
+import dev.ordinal.core.ScalingPlan;
+import dev.ordinal.vocabulary.OpsPhase;
+import dev.ordinal.vocabulary.Reasons;
+
+/**
+ * The Kafka leadership steps of an ops, pure (docs/kafka-broker-offline.md, docs/scaling-rules.md §8): before a guarded
+ * broker goes offline, its leadership moves to brokers that stay ({@link #away}); the ops that brings it back carries
+ * the record over ({@link #carriedOver}) and, once the broker is in sync again, restores the replica order before it
+ * ends ({@link #back}). Each change to Kafka is preceded by a status write that records the original order
+ * ({@code status.kafkaLeadership}), so a restarted operator still knows what to restore.
+ */
+final class LeadershipSteps {
+    /** How long leadership may take to leave a broker before the pod goes anyway (Kafka's controlled shutdown then hands over). */
+    static final Duration LEADERSHIP_WAIT = Duration.ofSeconds(60);
+    /** How soon a leadership step looks at Kafka again. */
+    static final Duration STEP_RECHECK = Duration.ofSeconds(1);
+    /** How soon the status written before a Kafka change is followed by the change. */
+    static final Duration RECORD_RECHECK = Duration.ofMillis(100);
+    /** Partitions named in a message; the rest is counted. */
+    private static final int SHOWN = 5;
+
+    private LeadershipSteps() {
+    }
+
+    /**
+     * Pending, the guard having found the departure safe: for each guarded component whose plan takes brokers offline,
+     * the next leadership step, or empty once leadership left them (or cannot: under {@code force}, without a Kafka
+     * guard, a partition with nobody in sync to hand over to, or {@link #LEADERSHIP_WAIT} passed, which adds a Warning
+     * Event to {@code events}). A Normal Event says what moved when the ops may go on.
+     */
+    static Optional<OpsDecision> away(OpsInputs in, Instant now, Map<String, ScalingPlan> plans, List<Event> events) {
+        if (Boolean.TRUE.equals(in.ops().getSpec().force)) {
+            return Optional.empty();
+        }
+        Map<String, KafkaLeadership> records = records(in.ops().getStatus());
+        List<Event> moved = new ArrayList<>();
+        for (ScalingPlan plan : plans.values()) {
+            List<String> offline = plan.podsToDelete().stream().filter(p -> plan.after().offlineInstances().contains(p)).toList();
+            if (offline.isEmpty()) {
+                continue;
+            }
+            Optional<OpsInputs.KafkaLook> look = in.guard().look(in.cluster(), plan.component());
+            if (look.isEmpty()) {
+                continue;
+            }
+            List<Broker> departing = ScaleInGuard.departing(plan, look.get().nodeIdOffset());
+            String who = departing.stream().map(b -> b.pod() + " (node " + b.nodeId() + ")").collect(Collectors.joining(", "));
+            if (look.get().snapshot() == null) {
+                return Optional.of(waiting(in, now, Reasons.SCALE_IN_GUARD_UNAVAILABLE, "cannot move leadership off " + who + ": "
+                        + look.get().unavailable(), PendingDecider.GUARD_RECHECK, records));
+            }
+            Set<Integer> ids = ScaleInGuard.nodeIds(departing);
+            var snapshot = look.get().snapshot();
+            LeaderMoves.Step step = LeaderMoves.awayStep(ids, snapshot);
+            KafkaLeadership record = records.get(plan.component());
+            if (step.isEmpty()) {
+                if (record != null && !record.originalReplicas.isEmpty()) {
+                    moved.add(new Event(false, Reasons.LEADERSHIP_MOVED, "leadership moved off " + who + ": the replica order of "
+                            + record.originalReplicas.size() + " partition" + (record.originalReplicas.size() == 1 ? "" : "s")
+                            + " changed (status.kafkaLeadership), to be restored when " + (offline.size() == 1 ? "it is" : "they are")
+                            + " back online"));
+                }
+                continue;
+            }
+            List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, snapshot).stream()
+                    .filter(m -> record == null || !record.originalReplicas.containsKey(m.partition())).toList();
+            if (record == null || !unrecorded.isEmpty()) {
+                // Record first: Kafka is changed only once the original order is in the ops' status.
+                KafkaLeadership next = record == null ? new KafkaLeadership() : record;
+                if (record == null) {
+                    next.instances = new ArrayList<>(offline);
+                    next.movedAt = Conditions.timestamp(now);
+                }
+                unrecorded.forEach(m -> next.originalReplicas.put(m.partition(), new ArrayList<>(m.original())));
+                records.put(plan.component(), next);
+                return Optional.of(waiting(in, now, Reasons.LEADERSHIP_MOVING, "moving leadership off " + who + " before "
+                        + (offline.size() == 1 ? "it goes" : "they go") + ": " + describe(step), RECORD_RECHECK, records));
+            }
+            if (!now.isBefore(Instant.parse(record.movedAt).plus(LEADERSHIP_WAIT))) {
+                events.add(new Event(true, Reasons.LEADERSHIP_NOT_MOVED, "leadership did not leave " + who + " within "
+                        + LEADERSHIP_WAIT.toSeconds() + "s (" + describe(step) + "); " + (offline.size() == 1 ? "it goes" : "they go")
+                        + " anyway, and Kafka's controlled shutdown hands over the rest"));
+                continue;
+            }
+            Map<String, KafkaLeadership> unchanged = records;
+            String message = "moving leadership off " + who + " before " + (offline.size() == 1 ? "it goes" : "they go") + ": " + describe(step);
+            return Optional.of(new MoveLeaders(plan.component(), step, error -> waiting(in, now, Reasons.LEADERSHIP_MOVING,
+                    error == null ? message : message + "; " + error, STEP_RECHECK, unchanged)));
+        }
+        events.addAll(moved);
+        return Optional.empty();
+    }
+
+    /**
+     * The leadership records the ops that brings instances back takes over ({@code movedBy} names the ops they come
+     * from): per component, the record of the latest Succeeded ops that took one of them offline and that is not
+     * restored yet, when every instance of that record is online once this ops is done. An ops deleted meanwhile
+     * (its TTL) leaves nothing to take over: the order is then not restored (docs/kafka-broker-offline.md).
+     */
+    static Map<String, KafkaLeadership> carriedOver(List<OpsRequest> peers, Map<String, ScalingPlan> plans) {
+        Map<String, KafkaLeadership> out = new LinkedHashMap<>();
+        for (ScalingPlan plan : plans.values()) {
+            List<String> back = plan.podsToCreate().stream().filter(p -> plan.before().offlineInstances().contains(p)).toList();
+            if (back.isEmpty()) {
+                continue;
+            }
+            peers.stream()
+                    .filter(p -> p.getStatus() != null && OpsPhase.SUCCEED.value().equals(p.getStatus().phase)
+                            && p.getStatus().kafkaLeadership != null && p.getStatus().kafkaLeadership.get(plan.component()) != null)
+                    .filter(p -> {
+                        KafkaLeadership r = p.getStatus().kafkaLeadership.get(plan.component());
+                        return r.restoredAt == null && r.movedBy == null && !r.originalReplicas.isEmpty()
+                                && r.instances.stream().anyMatch(back::contains)
+                                && r.instances.stream().allMatch(i -> back.contains(i) || !plan.after().offlineInstances().contains(i));
+                    })
+                    .max(Comparator.comparing((OpsRequest p) -> String.valueOf(p.getStatus().completionTimestamp)))
+                    .ifPresent(p -> {
+                        KafkaLeadership copy = copy(p.getStatus().kafkaLeadership.get(plan.component()));
+                        copy.movedBy = p.getMetadata().getName();
+                        out.put(plan.component(), copy);
+                    });
+        }
+        return out;
+    }
+
+    /** What the completion of a started ops waits for: a leadership step to take, or a wait with its message. */
+    sealed interface Back {
+        /** Nothing to restore (any more): the ops may end; {@code events} say what was restored. */
+        record Done(List<Event> events) implements Back {
+        }
+
+        /** Take this step, then look again. */
+        record Step(String component, LeaderMoves.Step step, String message) implements Back {
+        }
+
+        /** The brokers are not in sync yet, or Kafka gave no answer: look again later. */
+        record Waiting(String message) implements Back {
+        }
+    }
+
+    /**
+     * A started ops whose pods are done and that holds a leadership record not yet restored, whose instances are all
+     * Ready pods now (the ops that brings them back, or a cancelled offline): the original replica order comes back
+     * once every replica is in sync ({@link LeaderMoves#back}). Records restored by this call get {@code restoredAt}
+     * in {@code status}.
+     */
+    static Back back(OpsInputs in, Instant now, OpsRequestStatus status) {
+        List<Event> events = new ArrayList<>();
+        if (status.kafkaLeadership == null) {
+            return new Back.Done(events);
+        }
+        for (Map.Entry<String, KafkaLeadership> e : status.kafkaLeadership.entrySet()) {
+            KafkaLeadership record = e.getValue();
+            if (record.restoredAt != null || record.originalReplicas.isEmpty()
+                    || !record.instances.stream().allMatch(i -> in.pods().getOrDefault(i, ObservedPod.ABSENT).ready())) {
+                continue;
+            }
+            String who = String.join(", ", record.instances);
+            Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
+            if (look.isEmpty()) {
+                continue;
+            }
+            if (look.get().snapshot() == null) {
+                return new Back.Waiting("cannot restore the replica order of " + who + "'s partitions yet: " + look.get().unavailable());
+            }
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
+            if (restore.isDone()) {
+                record.restoredAt = Conditions.timestamp(now);
+                int restored = record.originalReplicas.size() - restore.changed().size();
+                events.add(new Event(false, Reasons.LEADERSHIP_RESTORED, "restored the replica order of " + restored + " partition"
+                        + (restored == 1 ? "" : "s") + " of " + who + (restore.changed().isEmpty() ? ""
+                                : "; left alone, because their replicas changed meanwhile: " + shown(restore.changed()))));
+                continue;
+            }
+            if (!restore.step().isEmpty()) {
+                return new Back.Step(e.getKey(), restore.step(), "restoring the replica order of " + who + "'s partitions: "
+                        + describe(restore.step()));
+            }
+            return new Back.Waiting("waiting for " + who + " to catch up before its partitions get their replica order back: "
+                    + shown(restore.catchingUp()));
+        }
+        return new Back.Done(events);
+    }
+
+    /** A deep copy of the status' records (the observed ops is never changed). */
+    private static Map<String, KafkaLeadership> records(OpsRequestStatus status) {
+        Map<String, KafkaLeadership> out = new LinkedHashMap<>();
+        if (status != null && status.kafkaLeadership != null) {
+            status.kafkaLeadership.forEach((component, r) -> out.put(component, copy(r)));
+        }
+        return out;
+    }
+
+    private static KafkaLeadership copy(KafkaLeadership from) {
+        KafkaLeadership copy = new KafkaLeadership();
+        copy.instances = new ArrayList<>(from.instances);
+        from.originalReplicas.forEach((p, order) -> copy.originalReplicas.put(p, new ArrayList<>(order)));
+        copy.movedAt = from.movedAt;
+        copy.movedBy = from.movedBy;
+        copy.restoredAt = from.restoredAt;
+        return copy;
+    }
+
+    private static Wait waiting(OpsInputs in, Instant now, String reason, String message, Duration recheck,
+            Map<String, KafkaLeadership> records) {
+        OpsStatus next = OpsStatus.of(in.ops(), now).waiting(true, reason, message);
+        next.status().kafkaLeadership = records.isEmpty() ? null : records;
+        return new Wait(next.status(), recheck, false, Notes.PLANNED);
+    }
+
+    /** "new replica order for orders-0, orders-3; preferred leader election of orders-0, orders-3, orders-5". */
+    private static String describe(LeaderMoves.Step step) {
+        List<String> parts = new ArrayList<>();
+        if (!step.reorder().isEmpty()) {
+            parts.add("new replica order for " + shown(new ArrayList<>(step.reorder().keySet())));
+        }
+        if (!step.elect().isEmpty()) {
+            parts.add("preferred leader election of " + shown(step.elect().stream().sorted().toList()));
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String shown(List<String> names) {
+        String first = names.stream().limit(SHOWN).collect(Collectors.joining(", "));
+        return names.size() > SHOWN ? first + " and " + (names.size() - SHOWN) + " more" : first;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ordinal.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.ordinal.core.KafkaSnapshot.Partition;
+import dev.ordinal.core.LeaderMoves.Move;
+
+/** Leadership off a broker going offline and back when it returns (docs/kafka-broker-offline.md, issue #28). */
+class LeaderMovesTest {
+    private static final Set<Integer> LIVE = Set.of(100, 101, 102);
+
+    private static KafkaSnapshot s(Set<Integer> live, Partition... partitions) {
+        return new KafkaSnapshot(List.of(partitions), live, Map.of(), 1);
+    }
+
+    @Test
+    void aPartitionPreferringTheDepartingBrokerGetsAnInSyncBrokerThatStaysFirst() {
+        KafkaSnapshot snap = s(LIVE, new Partition("orders", 0, List.of(102, 100, 101), List.of(101, 102), 102),
+                new Partition("orders", 1, List.of(100, 102, 101), List.of(100, 101, 102), 100),
+                new Partition("orders", 2, List.of(101, 100, 102), List.of(100, 101, 102), 102));
+        assertEquals(List.of(new Move("orders-0", List.of(102, 100, 101), List.of(101, 102, 100))), LeaderMoves.away(Set.of(102), snap),
+                "100 is out of sync, so 101 leads; orders-1 does not prefer 102; orders-2 prefers 101, which is in sync");
+        var step = LeaderMoves.awayStep(Set.of(102), snap);
+        assertEquals(Map.of("orders-0", List.of(101, 102, 100)), step.reorder());
+        assertEquals(Set.of("orders-0", "orders-2"), step.elect(), "orders-2 is led by 102: a preferred election moves it to 101");
+        assertEquals(List.of("orders-0", "orders-2"), LeaderMoves.ledBy(Set.of(102), snap));
+    }
+
+    @Test
+    void severalDepartingBrokersAndAPartitionThatCannotHandOver() {
+        KafkaSnapshot snap = s(LIVE, new Partition("a", 0, List.of(101, 102, 100), List.of(100, 101, 102), 101),
+                new Partition("solo", 0, List.of(102), List.of(102), 102));
+        assertEquals(List.of(new Move("a-0", List.of(101, 102, 100), List.of(100, 101, 102))),
+                LeaderMoves.away(Set.of(101, 102), snap), "solo-0 has nobody to hand over to and is left alone");
+        assertEquals(Set.of("a-0"), LeaderMoves.awayStep(Set.of(101, 102), snap).elect());
+    }
+
+    @Test
+    void aLeaderOnTheDepartingBrokerWhosePreferredIsBehindGetsANewOrderToo() {
+        KafkaSnapshot snap = s(LIVE, new Partition("x", 0, List.of(100, 102, 101), List.of(101, 102), 102));
+        assertEquals(List.of(new Move("x-0", List.of(100, 102, 101), List.of(101, 100, 102))), LeaderMoves.away(Set.of(102), snap));
+    }
+
+    @Test
+    void onceMovedNothingIsLeftToDo() {
+        KafkaSnapshot snap = s(LIVE, new Partition("orders", 0, List.of(101, 102, 100), List.of(100, 101, 102), 101));
+        assertTrue(LeaderMoves.awayStep(Set.of(102), snap).isEmpty());
+        assertEquals(List.of(), LeaderMoves.ledBy(Set.of(102), snap));
+    }
+
+    @Test
+    void theOriginalOrderComesBackOnlyOnceEveryReplicaIsInSync() {
+        Map<String, List<Integer>> recorded = Map.of("orders-0", List.of(102, 100, 101));
+        KafkaSnapshot catching = s(LIVE, new Partition("orders", 0, List.of(101, 102, 100), List.of(100, 101), 101));
+        var waiting = LeaderMoves.back(recorded, catching);
+        assertFalse(waiting.isDone());
+        assertTrue(waiting.step().isEmpty());
+        assertEquals(List.of("orders-0 (ISR 100, 101 of 101, 102, 100)"), waiting.catchingUp());
+
+        KafkaSnapshot caughtUp = s(LIVE, new Partition("orders", 0, List.of(101, 102, 100), List.of(100, 101, 102), 101));
+        var restore = LeaderMoves.back(recorded, caughtUp);
+        assertEquals(Map.of("orders-0", List.of(102, 100, 101)), restore.step().reorder());
+        assertEquals(Set.of("orders-0"), restore.step().elect());
+
+        KafkaSnapshot reordered = s(LIVE, new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 101));
+        var elect = LeaderMoves.back(recorded, reordered);
+        assertEquals(Map.of(), elect.step().reorder());
+        assertEquals(Set.of("orders-0"), elect.step().elect(), "the order is back; the leader is not yet");
+        assertFalse(elect.isDone());
+
+        KafkaSnapshot done = s(LIVE, new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 102));
+        assertTrue(LeaderMoves.back(recorded, done).isDone());
+    }
+
+    @Test
+    void aPartitionSomeoneElseReassignedOrDeletedIsLeftAlone() {
+        Map<String, List<Integer>> recorded = Map.of("orders-0", List.of(102, 100, 101), "gone-0", List.of(102, 100));
+        KafkaSnapshot snap = s(Set.of(100, 101, 102, 103), new Partition("orders", 0, List.of(101, 103, 100), List.of(100, 101, 103), 101));
+        var restore = LeaderMoves.back(recorded, snap);
+        assertTrue(restore.isDone());
+        assertEquals(List.of("gone-0", "orders-0"), restore.changed());
+    }
+}
