@@ -77,6 +77,13 @@ public final class TestKube {
         synchronized (startLock()) {
             Object existing = System.getProperties().get(key);
             if (existing == null) {
+                // Quarkus starts a new API server for an application built anew (another @TestProfile): the
+                // controller manager and kubelet of the one before go with it
+                for (Object k : List.copyOf(System.getProperties().keySet())) {
+                    if (k instanceof String name && name.startsWith("ordinal.test.kube.devservices.")) {
+                        ((Function<String, Object>) System.getProperties().remove(name)).apply("stop");
+                    }
+                }
                 existing = startDevServicesBus(Map.copyOf(devServicesProperties));
                 System.getProperties().put(key, existing);
             }
@@ -148,15 +155,17 @@ public final class TestKube {
                 .toAbsolutePath();
         AutoCloseable controllerManager = ControlPlane.controllerManagerFor(dir, writeKubeconfig(dir, props));
         KubeletSimulator kubelet = new KubeletSimulator(admin).readyDelay(Duration.ofMillis(50)).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = () -> {
             kubelet.stop();
             try {
                 controllerManager.close();
             } catch (Exception e) {
-                // the JVM is going; its wrapper stops the process anyway
+                // its wrapper stops the process when the JVM goes anyway
             }
             admin.close();
-        }, "ordinal-test-kube-devservices-stop"));
+        };
+        Thread hook = new Thread(stop, "ordinal-test-kube-devservices-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         return command -> {
             String[] parts = command.split(" ", 2);
             String arg = parts.length > 1 ? parts[1] : "";
@@ -165,6 +174,11 @@ public final class TestKube {
                 case "url" -> adminConfig.getMasterUrl();
                 case "devservices-properties" -> props;
                 case "check" -> "ok";
+                case "stop" -> {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    stop.run();
+                    yield "ok";
+                }
                 case "kubeconfig" -> {
                     // anyone but the administrator is impersonated by it, as config() does
                     String user = userOf(arg);
