@@ -89,6 +89,39 @@ public final class KafkaDrain {
     }
 
     /**
+     * One change to Kafka during a drain, carried out in this order: the throttle set (when {@code setThrottle}), the
+     * reassignments of {@code reassign} asked for, those of {@code cancel} cancelled, the throttle removed (when
+     * {@code removeThrottle}).
+     *
+     * @param reassign       partition → its target replicas, to ask Kafka for
+     * @param cancel         partitions whose reassignment in progress is cancelled
+     * @param throttle       what the throttle covers (the whole plan's)
+     * @param rate           the throttle, bytes/s
+     */
+    public record Step(Map<String, List<Integer>> reassign, Set<String> cancel, Throttle throttle, long rate, boolean setThrottle,
+            boolean removeThrottle) {
+        public Step {
+            reassign = copy(reassign);
+            cancel = Set.copyOf(cancel);
+        }
+
+        /** Throttle, then ask Kafka to move {@code reassign}. */
+        public static Step start(Map<String, List<Integer>> reassign, Throttle throttle, long rate) {
+            return new Step(reassign, Set.of(), throttle, rate, true, false);
+        }
+
+        /** Every partition moved: remove the throttle. */
+        public static Step finish(Throttle throttle) {
+            return new Step(Map.of(), Set.of(), throttle, 0, false, true);
+        }
+
+        /** Cancelled: the reassignments in progress cancelled, the throttle removed. */
+        public static Step cancel(Set<String> inFlight, Throttle throttle) {
+            return new Step(Map.of(), inFlight, throttle, 0, false, true);
+        }
+    }
+
+    /**
      * Where the replicas of {@code departing} go. Every partition with a replica on a departing broker keeps its
      * replication factor; each departing replica is replaced in its place in the list (so the preferred-leader spread
      * is kept) by a live broker that does not depart and is not already a replica of the partition. All departing

@@ -287,6 +287,63 @@ class KafkaScaleInGuardTest {
     }
 
     @Test
+    @Order(97)
+    void aDrainThatCannotKeepTheReplicationFactorIsRefusedUpFrontAndTouchesNothing() throws Exception {
+        place(Map.of("solo-0", List.of(1), "solo-1", List.of(1), "replicated-0", List.of(0, 2, 3),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        Cluster before = drainedCluster("gr", 4);
+        f.createOps("in2", "gr", scaleIn("broker", 2));
+        OpsRequest failed = f.awaitOps("in2", "Failed", BLOCKED_WAIT);
+        Condition end = Conditions.find(failed.getStatus().conditions, "Failed");
+        assertEquals("ValidationFailed", end.reason);
+        assertEquals("cannot drain gr-broker-2 (node 2), gr-broker-3 (node 3): 2 brokers would remain (0, 1) but topic replicated"
+                + " has replication factor 3 (e.g. replicated-0); remove fewer brokers, or lower the replication factor of such topics"
+                + " first", end.message);
+        assertEquals(Set.of(), kafka.admin().listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS).keySet());
+        assertEquals(List.of(0, 2, 3), replicas("replicated-0"), "Kafka was asked nothing");
+        assertUntouched(before);
+    }
+
+    @Test
+    @Order(98)
+    void aScaleInWithDrainMovesTheReplicasUnderAThrottleRemovesThePodAndUnregistersTheNode() throws Exception {
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 3),
+                "replicated-1", List.of(3, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        drainedCluster("gd", 4);
+        f.createOps("drain", "gd", scaleIn("broker", 1));
+        OpsRequest done = f.awaitOps("drain", "Succeed", Duration.ofSeconds(90));
+
+        var record = done.getStatus().kafkaDrain.get("broker");
+        assertEquals(Set.of("solo-0", "replicated-0", "replicated-1"), record.targetReplicas.keySet());
+        assertEquals(List.of(3, 2, 0), record.originalReplicas.get("replicated-1"));
+        assertEquals("3/3", record.progress);
+        assertEquals(1_048_576L, record.throttleBytesPerSecond);
+        assertNotNull(record.finishedAt);
+        for (String p : List.of("solo-0", "solo-1", "replicated-0", "replicated-1", "replicated-2")) {
+            List<Integer> now = replicas(p);
+            assertTrue(!now.contains(3), p + " left node 3: " + now);
+            assertEquals(p.startsWith("solo") ? 1 : 3, now.size(), p + " keeps its replication factor");
+            if (record.targetReplicas.containsKey(p)) {
+                assertEquals(Set.copyOf(record.targetReplicas.get(p)), Set.copyOf(now), p + " is where the plan put it");
+            }
+        }
+        // the throttle is gone: no broker or topic keeps a dynamic throttle entry
+        var configs = kafka.admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "0"),
+                new ConfigResource(ConfigResource.Type.BROKER, "2"), new ConfigResource(ConfigResource.Type.TOPIC, "replicated"),
+                new ConfigResource(ConfigResource.Type.TOPIC, "solo"))).all().get(10, TimeUnit.SECONDS);
+        configs.forEach((resource, config) -> config.entries().stream().filter(e -> e.name().contains("replication.throttled"))
+                .forEach(e -> assertTrue(e.isDefault() || e.value() == null || e.value().isEmpty()
+                        || e.source() == ConfigEntry.ConfigSource.DEFAULT_CONFIG || e.source() == ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG,
+                        resource + " " + e)));
+        assertTrue(hasEvent("drain", "Normal", "Drained", "drained gd-broker-3 (node 3): all 3 partitions moved to the brokers that"
+                + " stay; replication throttle removed"));
+        assertEquals(Map.of("broker", List.of(3)), done.getStatus().kafkaUnregistered);
+        assertTrue(hasEvent("drain", "Normal", "BrokersUnregistered", "unregistered Kafka node id 3 of gd-broker-3 (node 3): their pods"
+                + " are gone"));
+        assertEquals(List.of("gd-broker-0", "gd-broker-1", "gd-broker-2"), f.podNames().stream().sorted().toList());
+    }
+
+    @Test
     @Order(99)
     void kafkaStoppedIsItsOwnCannotCheckReasonNeverSafe() throws Exception {
         Cluster before = guardedCluster("gf", 4);
@@ -320,6 +377,22 @@ class KafkaScaleInGuardTest {
         ComponentSpec brokers = broker(replicas);
         brokers.scaleInGuard = new ScaleInGuardSpec();
         brokers.scaleInGuard.kafka = new ScaleInGuardSpec.KafkaScaleInGuard(kafka.bootstrapServers(), 0);
+        f.runningCluster(name, brokers);
+        String[] pods = new String[replicas];
+        for (int i = 0; i < replicas; i++) {
+            pods[i] = name + "-broker-" + i;
+        }
+        f.awaitReadyPods(pods);
+        return f.awaitClusterPhase(name, "Running");
+    }
+
+    /** {@link #guardedCluster} with {@code drain: true} and a 1 MiB/s throttle. */
+    private Cluster drainedCluster(String name, int replicas) {
+        ComponentSpec brokers = broker(replicas);
+        brokers.scaleInGuard = new ScaleInGuardSpec();
+        brokers.scaleInGuard.kafka = new ScaleInGuardSpec.KafkaScaleInGuard(kafka.bootstrapServers(), 0);
+        brokers.scaleInGuard.kafka.drain = true;
+        brokers.scaleInGuard.kafka.drainThrottleBytesPerSecond = 1_048_576L;
         f.runningCluster(name, brokers);
         String[] pods = new String[replicas];
         for (int i = 0; i < replicas; i++) {
