@@ -254,7 +254,7 @@ class KafkaScaleInGuardTest {
         Thread.sleep(4000);
         assertNotNull(f.pod("gi-broker-2"), "the pod stays");
         assertEquals(4, f.instanceSet("gi-broker").getSpec().replicas, "the InstanceSet keeps its spec");
-        assertTrue(hasClusterEvent("gi", "Warning", "DirectEditHeld", rule));
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Warning", "DirectEditHeld", rule));
 
         // once safe, the held edit goes ahead by itself
         place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
@@ -265,8 +265,10 @@ class KafkaScaleInGuardTest {
             assertEquals("False", held.status);
             assertEquals("NothingHeld", held.reason);
         });
-        assertTrue(hasClusterEvent("gi", "Normal", "ScaleInSafe", "direct edit of component broker: gi-broker-2 (node 2) may go offline:"
-                + " each of the 3 partitions it hosts keeps at least min.insync.replicas in-sync replicas on the brokers that stay"));
+        // Events are recorded beside the writes, not before them: wait for them too
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Normal", "ScaleInSafe", "direct edit of component broker: gi-broker-2"
+                + " (node 2) may go offline: each of the 3 partitions it hosts keeps at least min.insync.replicas in-sync replicas on the"
+                + " brokers that stay"));
 
         // a scale-in by edit removes gi-broker-3, which hosts solo-0: held until the annotation forces it
         f.editComponent("gi", "broker", c -> c.replicas = 2);
@@ -282,8 +284,8 @@ class KafkaScaleInGuardTest {
             c.getMetadata().setAnnotations(annotations);
         });
         await().atMost(BLOCKED_WAIT).until(() -> f.pod("gi-broker-3") == null);
-        assertTrue(hasClusterEvent("gi", "Warning", "ScaleInGuardSkipped", "annotation apps.ordinal.dev/force-scale-in=true skips the"
-                + " scale-in guard for a direct edit; not checked with Kafka: gi-broker-3 (node 3)"));
+        await().atMost(BLOCKED_WAIT).until(() -> hasClusterEvent("gi", "Warning", "ScaleInGuardSkipped", "annotation"
+                + " apps.ordinal.dev/force-scale-in=true skips the scale-in guard for a direct edit; not checked with Kafka: gi-broker-3 (node 3)"));
     }
 
     @Test

@@ -264,7 +264,7 @@ class InstallManifestsTest {
                 "{\"namespaceSelector\":{\"matchLabels\":{\"ordinal.dev/ops-events-client\":\"true\"}}}"), from);
     }
 
-    private static List<ObjectNode> render(Path dir, Path tmp) throws Exception {
+    static List<ObjectNode> render(Path dir, Path tmp) throws Exception {
         Process p = new ProcessBuilder(kubectl(), "kustomize", dir.toString()).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
@@ -331,7 +331,7 @@ class InstallManifestsTest {
     }
 
     /** The kubectl built with the control plane (kube/build-control-plane.sh), else one on PATH, else null. */
-    private static String kubectl() {
+    static String kubectl() {
         Path built = ControlPlane.binaryDir().resolve("kubectl");
         if (Files.isExecutable(built)) {
             return built.toString();
@@ -341,7 +341,7 @@ class InstallManifestsTest {
                 .filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
                 Path target = to.resolve(from.relativize(f).toString());

@@ -64,7 +64,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * </ol>
  */
 @RequiresRealNode
-@Order(2)
+@Order(3)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KafkaUserStoryIT {
     private static final String NS = "default";

@@ -97,6 +97,25 @@ public final class TestKube {
             admin.close();
             cp.close();
         }, "ordinal-test-kube-" + name + "-stop"));
+        // Commands come from other class loaders' threads (each Quarkus application of the run has its own): they run
+        // with this loader as context loader, so that a client made here (restart-apiserver) finds the HTTP client
+        // factory of the fabric8 classes it was built with, not the calling application's.
+        ClassLoader own = TestKube.class.getClassLoader();
+        Function<String, Object> commands = commands(cp, kubelet);
+        return command -> {
+            Thread thread = Thread.currentThread();
+            ClassLoader caller = thread.getContextClassLoader();
+            thread.setContextClassLoader(own);
+            try {
+                return commands.apply(command);
+            } finally {
+                thread.setContextClassLoader(caller);
+            }
+        };
+    }
+
+    /** The bus' commands on the control plane {@code cp} and its kubelet. */
+    private static Function<String, Object> commands(ControlPlane cp, KubeletSimulator kubelet) {
         return command -> {
             String[] parts = command.split(" ", 2);
             String arg = parts.length > 1 ? parts[1] : "";

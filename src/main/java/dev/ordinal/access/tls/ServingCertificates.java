@@ -120,10 +120,13 @@ public class ServingCertificates implements KeyStoreProvider {
         }
     }
 
-    /** The certificate served now (made or read on first use). */
+    /** The certificate served now (made or read on first use, its renewal scheduled at once). */
     public synchronized ServingCertificate current() {
         if (current == null) {
             current = first();
+            if (inUse()) {
+                scheduleRenewal(current);
+            }
         }
         return current;
     }
@@ -181,7 +184,6 @@ public class ServingCertificates implements KeyStoreProvider {
         if (secretName().isPresent()) {
             watch(secretName().get());
         }
-        scheduleRenewal(serving);
     }
 
     private void watch(String name) {

@@ -31,7 +31,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * The self-signed certificate of the HTTPS port (docs/install.md "TLS"), as the prod profile serves it but valid for
- * 6 s only: a new one, with a new key, is served after two thirds of that, made before the first one expired, and
+ * 15 s only: a new one, with a new key, is served after two thirds of that, made before the first one expired, and
  * the server was not restarted for it (the same port answers throughout).
  */
 @QuarkusTest
@@ -40,13 +40,13 @@ import io.quarkus.test.junit.TestProfile;
 @RequiresControlPlane
 class SelfSignedRenewalTest {
 
-    /** HTTPS only, as in the prod profile, with a certificate valid for 6 s. */
+    /** HTTPS only, as in the prod profile, with a certificate valid for 15 s. */
     public static class ShortLivedCertificate implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.http.tls-configuration-name", ServingCertificates.TLS_CONFIGURATION,
                     "quarkus.http.insecure-requests", "disabled",
-                    "ordinal.http.tls.self-signed-validity", "6S",
+                    "ordinal.http.tls.self-signed-validity", "15S",
                     "ordinal.http.tls.dns-names", "localhost,127.0.0.1");
         }
     }
