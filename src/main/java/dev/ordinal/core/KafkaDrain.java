@@ -221,8 +221,10 @@ public final class KafkaDrain {
         int moved = 0;
         List<String> toStart = new ArrayList<>();
         List<String> inFlight = new ArrayList<>();
+        Map<String, KafkaSnapshot.Partition> byName = new HashMap<>();
+        snapshot.partitions().forEach(p -> byName.put(p.name(), p));
         for (Map.Entry<String, List<Integer>> e : new TreeMap<>(targets).entrySet()) {
-            KafkaSnapshot.Partition now = snapshot.partition(e.getKey());
+            KafkaSnapshot.Partition now = byName.get(e.getKey());
             if (snapshot.reassigning().contains(e.getKey())) {
                 inFlight.add(e.getKey());
             } else if (now == null || Set.copyOf(now.replicas()).equals(Set.copyOf(e.getValue()))) {

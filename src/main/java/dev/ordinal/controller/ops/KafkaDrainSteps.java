@@ -145,6 +145,32 @@ final class KafkaDrainSteps {
     }
 
     /**
+     * A dry run: for each component with {@code drain: true} whose plan removes brokers that host replicas, what the
+     * drain would do, e.g. {@code with drain: 2 partitions would move off kafka-broker-3 (node 103)}, or why it would be
+     * refused. Nothing is recorded and Kafka is only read.
+     */
+    static Map<String, String> preview(OpsInputs in, Map<String, ScalingPlan> plans) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (Boolean.TRUE.equals(in.ops().getSpec().force)) {
+            return out;
+        }
+        for (ScalingPlan plan : plans.values()) {
+            KafkaScaleInGuard guard = kafkaGuard(in.cluster(), plan.component());
+            List<Broker> removed = guard == null || !Boolean.TRUE.equals(guard.drain) ? List.of() : removed(plan, guard);
+            Optional<OpsInputs.KafkaLook> look = removed.isEmpty() ? Optional.empty() : in.guard().look(in.cluster(), plan.component());
+            if (look.isEmpty() || look.get().snapshot() == null
+                    || look.get().snapshot().hostedBy(ScaleInGuard.nodeIds(removed)).isEmpty()) {
+                continue;
+            }
+            KafkaDrain.Plan planned = KafkaDrain.plan(removed, look.get().snapshot());
+            out.put(plan.component(), planned.planned() ? "with drain: " + planned.targets().size() + " partition"
+                    + (planned.targets().size() == 1 ? "" : "s") + " would move off " + who(removed) + " first"
+                    : "with drain: refused: " + planned.refusal());
+        }
+        return out;
+    }
+
+    /**
      * A cancel of a Pending ops with a drain not finished: the reassignments in progress are cancelled and the throttle
      * removed, one component per step; the ops ends {@code Cancelled} once no drain is left unfinished. Partitions that
      * had moved stay where they are; the Cluster was not touched. Empty when no drain is unfinished.

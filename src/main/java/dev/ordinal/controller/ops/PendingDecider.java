@@ -115,6 +115,12 @@ final class PendingDecider {
         OpsStatus next = OpsStatus.of(in.ops(), now).validated();
         next.status().plan = OpsStatus.plan(plans);
         ScaleInGuardGate.annotate(next.status().plan, in.guard().judge(in.cluster(), plans, Boolean.TRUE.equals(in.ops().getSpec().force)));
+        KafkaDrainSteps.preview(in, plans).forEach((component, drain) -> {
+            var cp = next.status().plan.get(component);
+            if (cp != null && cp.scaleInGuard != null) {
+                cp.scaleInGuard.message = cp.scaleInGuard.message + "; " + drain;
+            }
+        });
         next.status().progress = "0/0";
         return finish(next, OpsPhase.SUCCEED, Reasons.DRY_RUN, "dry run: the plan is in status.plan; nothing was changed", null,
                 Notes.PLANNED);

@@ -193,6 +193,25 @@ class KafkaDrainStepsTest {
     }
 
     @Test
+    void aDryRunSaysWhatTheDrainWouldDoAndRecordsNothing() {
+        FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(103, 100), List.of(103, 100), 103),
+                new Partition("wide", 0, List.of(100, 102, 103), List.of(100, 102, 103), 100));
+        OpsRequest one = ops("dry-1", scaleIn(1));
+        one.getSpec().dryRun = true;
+        Finish dry = assertInstanceOf(Finish.class, OpsDecider.decide(in(one, drained(4), kafka, 0, 1, 2, 3), after(Duration.ZERO)));
+        assertEquals("kafka-broker-3 (node 103) still hosts 2 replicas: orders-0, wide-0; with drain: 2 partitions would move off"
+                + " kafka-broker-3 (node 103) first", dry.status().plan.get("broker").scaleInGuard.message);
+        assertNull(dry.status().kafkaDrain);
+        OpsRequest two = ops("dry-2", scaleIn(2));
+        two.getSpec().dryRun = true;
+        Finish refused = assertInstanceOf(Finish.class, OpsDecider.decide(in(two, drained(4), kafka, 0, 1, 2, 3), after(Duration.ZERO)));
+        assertTrue(refused.status().plan.get("broker").scaleInGuard.message.endsWith("; with drain: refused: cannot drain kafka-broker-2"
+                + " (node 102), kafka-broker-3 (node 103): 2 brokers would remain (100, 101) but topic wide has replication factor 3"
+                + " (e.g. wide-0); remove fewer brokers, or lower the replication factor of such topics first"),
+                refused.status().plan.get("broker").scaleInGuard.message);
+    }
+
+    @Test
     void withoutDrainTheOpsWaitsAsBefore() {
         FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(103, 100), List.of(103, 100), 103));
         Cluster plain = drained(4);
