@@ -114,8 +114,9 @@ public class OpsEventsAccess {
      * The authorization stage of a stream, in event order: each event is judged (asynchronously, one at a time),
      * delivered or withheld, and the stream completes at the first {@link Verdict#END}, or after {@code limit}
      * delivered events (0 = no limit). Each item of {@code ticks} asks {@code recheck} between events (ticks that come
-     * while a judgement runs are dropped); its {@link Verdict#END} ends the stream too. A failed judgement fails the
-     * stream.
+     * while a judgement runs are dropped); its {@link Verdict#END} ends the stream too, and a recheck that fails (the
+     * API server did not answer) changes nothing: the next tick asks again. A failed judgement of an event fails the
+     * stream (that event cannot be delivered unchecked).
      */
     static Multi<OpsEventDto> authorized(Multi<OpsEventDto> events, Function<OpsEventDto, Uni<Verdict>> judge, Multi<?> ticks,
             Supplier<Uni<Verdict>> recheck, long limit) {
@@ -124,7 +125,8 @@ public class OpsEventsAccess {
         Multi<OpsEventDto> delivered = signals
                 .onItem().transformToUniAndConcatenate(s -> s.isPresent()
                         ? judge.apply(s.get()).map(v -> new Judged(s.get(), v))
-                        : recheck.get().map(v -> new Judged(null, v == Verdict.END ? Verdict.END : Verdict.WITHHOLD)))
+                        : recheck.get().onFailure().recoverWithItem(Verdict.WITHHOLD)
+                                .map(v -> new Judged(null, v == Verdict.END ? Verdict.END : Verdict.WITHHOLD)))
                 .select().first(j -> j.verdict() != Verdict.END)
                 .select().where(j -> j.verdict() == Verdict.DELIVER)
                 .map(Judged::event);

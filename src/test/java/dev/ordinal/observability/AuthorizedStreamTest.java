@@ -96,6 +96,21 @@ class AuthorizedStreamTest {
     }
 
     @Test
+    void aRecheckTheApiServerDidNotAnswerKeepsTheStreamAndTheNextTickAsksAgain() {
+        BroadcastProcessor<Long> ticks = BroadcastProcessor.create();
+        AtomicReference<Uni<Verdict>> token = new AtomicReference<>(Uni.createFrom().failure(new ReviewUnavailableException("down", null)));
+        var sub = OpsEventsAccess.authorized(stream.subscribe(null, null, 0), e -> Uni.createFrom().item(Verdict.DELIVER), ticks,
+                token::get, 0).subscribe().withSubscriber(AssertSubscriber.create(100));
+        ticks.onNext(1L);
+        stream.publish(event("a", "a1"));
+        sub.assertNotTerminated();
+        assertEquals(List.of("a1"), names(sub), "an API server blip between events ends no stream");
+        token.set(Uni.createFrom().item(Verdict.END));
+        ticks.onNext(2L);
+        sub.assertCompleted();
+    }
+
+    @Test
     void aReviewTheApiServerDidNotAnswerFailsTheStreamAndDeliversNothingMore() {
         var sub = subscribe(Map.of("a", Uni.createFrom().item(Verdict.DELIVER),
                 "b", Uni.createFrom().failure(new ReviewUnavailableException("down", null))), 0);

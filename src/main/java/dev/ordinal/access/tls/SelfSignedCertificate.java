@@ -38,7 +38,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class SelfSignedCertificate {
     /** Allowance for clocks behind ours: the certificate is valid from this long before it was made. */
     static final Duration BACKDATE = Duration.ofMinutes(5);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SelfSignedCertificate() {
     }
@@ -57,11 +56,13 @@ public final class SelfSignedCertificate {
             throw new IllegalArgumentException("ordinal.http.tls.self-signed-validity must be positive, was " + validity);
         }
         try {
+            // made here, not held in a static field: a native image would otherwise carry its seed (GraalVM refuses it)
+            SecureRandom random = new SecureRandom();
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
             KeyPair pair = generator.generateKeyPair();
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "ordinal").addRDN(BCStyle.CN, names.get(0)).build();
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, RANDOM).add(BigInteger.ONE),
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, random).add(BigInteger.ONE),
                     Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, pair.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false,
                     new GeneralNames(names.stream().map(SelfSignedCertificate::generalName).toArray(GeneralName[]::new)));

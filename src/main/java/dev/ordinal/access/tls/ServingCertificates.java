@@ -65,6 +65,10 @@ public class ServingCertificates implements KeyStoreProvider {
     public static final String TLS_CONFIGURATION = "ordinal-https";
     /** How long start-up waits for the named Secret before it serves a self-signed certificate meanwhile. */
     static final Duration FIRST_READ = Duration.ofSeconds(5);
+    /** How often the Secret's watch is checked, and started again when it stopped (a refusal, an error of the watch). */
+    static final Duration WATCH_CHECK = Duration.ofSeconds(30);
+    /** How soon a renewal that failed is tried again. */
+    static final Duration RENEWAL_RETRY = Duration.ofMinutes(1);
     private static final Logger LOG = Logger.getLogger(ServingCertificates.class);
 
     private final HttpTlsConfig config;
@@ -81,8 +85,8 @@ public class ServingCertificates implements KeyStoreProvider {
     private volatile ServingCertificate current;
     private String namespace;
     private ScheduledFuture<?> renewal;
-    private SharedIndexInformer<Secret> informer;
-    private String lastFault;
+    private volatile SharedIndexInformer<Secret> informer;
+    private volatile String lastFault;
 
     @Inject
     public ServingCertificates(OrdinalConfig ordinal, Instance<KubernetesClient> clients, Instance<TlsConfigurationRegistry> registry,
@@ -182,21 +186,45 @@ public class ServingCertificates implements KeyStoreProvider {
                 ConfigProvider.getConfig().getOptionalValue("quarkus.http.insecure-requests", String.class).orElse("enabled")
                         .equalsIgnoreCase("disabled") ? "off" : "on too (quarkus.http.insecure-requests)");
         if (secretName().isPresent()) {
-            watch(secretName().get());
+            String name = secretName().get();
+            scheduler.scheduleWithFixedDelay(() -> keepWatching(name), 0, WATCH_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    private void watch(String name) {
+    /**
+     * Starts the Secret's watch, or starts it again once it stopped: fabric8 gives up on a watch that was refused
+     * (403: the Role names another Secret) or failed otherwise, and renewals would go unseen from then on. A refusal is
+     * one WARN line; the current certificate stays served.
+     */
+    private void keepWatching(String name) {
+        try {
+            if (informer != null && !informer.stopped().toCompletableFuture().isDone()) {
+                return;
+            }
+            if (informer != null) {
+                fault("the watch of Secret " + namespace() + "/" + name + " stopped; starting it again");
+                informer.close();
+                informer = null;
+            }
+            informer = watch(name);
+            lastFault = null;
+        } catch (RuntimeException e) {
+            fault("cannot watch Secret " + namespace() + "/" + name + " (ordinal.http.tls.secret): " + e.getMessage()
+                    + "; trying again in " + WATCH_CHECK.toSeconds() + " s, still serving " + current().describe());
+        }
+    }
+
+    private SharedIndexInformer<Secret> watch(String name) {
         String where = namespace() + "/" + name;
-        informer = client().secrets().inNamespace(namespace()).withName(name).inform(new ResourceEventHandler<>() {
+        SharedIndexInformer<Secret> started = client().secrets().inNamespace(namespace()).withName(name).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret secret) {
-                scheduler.execute(() -> offer(where, secret));
+                scheduler.execute(() -> safely(() -> offer(where, secret)));
             }
 
             @Override
             public void onUpdate(Secret before, Secret secret) {
-                scheduler.execute(() -> offer(where, secret));
+                scheduler.execute(() -> safely(() -> offer(where, secret)));
             }
 
             @Override
@@ -206,6 +234,7 @@ public class ServingCertificates implements KeyStoreProvider {
             }
         }, 0);
         LOG.infof("HTTPS: watching Secret %s for a renewed certificate", where);
+        return started;
     }
 
     /** A new version of the Secret: served when valid and different, else a WARN and the current one stays. */
@@ -218,7 +247,7 @@ public class ServingCertificates implements KeyStoreProvider {
             return;
         }
         lastFault = null;
-        if (!next.fingerprint().equals(current().fingerprint())) {
+        if (!next.chain().equals(current().chain())) {
             serve(next);
         }
     }
@@ -248,11 +277,32 @@ public class ServingCertificates implements KeyStoreProvider {
             return;
         }
         long delay = Math.max(0, Duration.between(clock.instant(), serving.renewAt()).toMillis());
-        renewal = scheduler.schedule(() -> {
-            if (current == serving) {
-                serve(selfSigned());
+        renewal = scheduler.schedule(() -> renew(serving), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Replaces {@code serving} by a new self-signed certificate; a failure is logged and tried again a minute later. */
+    private void renew(ServingCertificate serving) {
+        if (current != serving) {
+            return;
+        }
+        try {
+            serve(selfSigned());
+        } catch (RuntimeException e) {
+            LOG.warnf("HTTPS: could not replace the self-signed certificate (valid until %s): %s; trying again in %d s",
+                    serving.notAfter(), e.getMessage(), RENEWAL_RETRY.toSeconds());
+            synchronized (this) {
+                renewal = scheduler.schedule(() -> renew(serving), RENEWAL_RETRY.toMillis(), TimeUnit.MILLISECONDS);
             }
-        }, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs a task of the certificate's thread, logging what it throws instead of losing it. */
+    private static void safely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("HTTPS: %s", e.toString());
+        }
     }
 
     private void fault(String message) {

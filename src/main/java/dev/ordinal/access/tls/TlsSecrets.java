@@ -41,7 +41,8 @@ public final class TlsSecrets {
      * @param now   to refuse a certificate that expired
      * @return what to serve
      * @throws IllegalArgumentException naming the Secret, the key and what is wrong: missing, not PEM, no certificate,
-     *                                  a key that does not belong to the certificate, an expired certificate
+     *                                  a key that does not belong to the certificate, a certificate expired or not
+     *                                  valid yet
      */
     public static ServingCertificate read(String where, Map<String, String> data, Instant now) {
         String crt = text(where, data, CERTIFICATE);
@@ -52,6 +53,10 @@ public final class TlsSecrets {
         if (!matches(privateKey, leaf)) {
             throw new IllegalArgumentException("Secret " + where + ": " + KEY + " is not the private key of the first certificate in "
                     + CERTIFICATE + " (" + leaf.getSubjectX500Principal().getName() + ")");
+        }
+        if (leaf.getNotBefore().toInstant().isAfter(now)) {
+            throw new IllegalArgumentException("Secret " + where + ": the certificate in " + CERTIFICATE + " is not valid before "
+                    + leaf.getNotBefore().toInstant());
         }
         if (leaf.getNotAfter().toInstant().isBefore(now)) {
             throw new IllegalArgumentException("Secret " + where + ": the certificate in " + CERTIFICATE + " expired at "

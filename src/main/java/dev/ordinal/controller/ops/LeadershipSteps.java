@@ -166,7 +166,7 @@ final class LeadershipSteps {
     /**
      * A started ops whose pods are done and that holds a leadership record not yet restored, whose instances are all
      * Ready pods now (the ops that brings them back, or a cancelled offline): the original replica order comes back
-     * once every replica is in sync ({@link LeaderMoves#back}). Records restored by this call get {@code restoredAt}
+     * once the broker it hands leadership back to is in sync ({@link LeaderMoves#back}). Records restored by this call get {@code restoredAt}
      * in {@code status}.
      */
     static Back back(OpsInputs in, Instant now, OpsRequestStatus status) {

@@ -107,6 +107,8 @@ class CertificatesTest {
                 "tls.key is not the private key of the first certificate in tls.crt (CN=ordinal)");
         TestCertificates.Issued expired = ca.issue(List.of("ordinal"), Instant.now().minus(Duration.ofDays(2)), Duration.ofDays(1));
         assertRefused(ca.secretData(expired), "the certificate in tls.crt expired at " + expired.certificate().getNotAfter().toInstant());
+        TestCertificates.Issued future = ca.issue(List.of("ordinal"), Instant.now().plus(Duration.ofHours(1)), Duration.ofDays(1));
+        assertRefused(ca.secretData(future), "the certificate in tls.crt is not valid before " + future.certificate().getNotBefore().toInstant());
     }
 
     private static Map<String, String> with(Map<String, String> data, String key, String value) {
