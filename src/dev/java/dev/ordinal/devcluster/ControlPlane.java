@@ -131,6 +131,42 @@ public final class ControlPlane implements AutoCloseable {
 
     private static final List<String> BINARIES = List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl");
 
+    /**
+     * Runs this control plane's kube-controller-manager, with the same controllers (garbage collector, namespace,
+     * claim protection), against another API server: Quarkus Dev Services' api-only flavor runs none, so without it
+     * no ownerReference is collected, no namespace goes and no deleted claim loses its protection finalizer.
+     *
+     * @param dir        folder for its log ({@code kube-controller-manager.log}) and serving certificates
+     * @param kubeconfig an administrator's kubeconfig of that API server
+     * @return stops the process (and its wrapper) when closed
+     * @throws IllegalStateException when the binary is not built (kube/build-control-plane.sh)
+     */
+    public static AutoCloseable controllerManagerFor(Path dir, Path kubeconfig) {
+        Path binary = binaryDir().resolve("kube-controller-manager");
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException(binary + " is missing: run `bash kube/build-control-plane.sh`");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChildProcess kcm = ChildProcess.start("kube-controller-manager", binary, List.of(
+                "--kubeconfig", kubeconfig.toString(),
+                "--authentication-kubeconfig", kubeconfig.toString(),
+                "--authorization-kubeconfig", kubeconfig.toString(),
+                "--leader-elect=false",
+                "--bind-address", "127.0.0.1",
+                "--secure-port", String.valueOf(freePort()),
+                "--cert-dir", dir.resolve("kcm-certs").toString(),
+                "--concurrent-gc-syncs", "5",
+                "--concurrent-namespace-syncs", "5",
+                "--controllers",
+                "garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller"),
+                dir.resolve("kube-controller-manager.log"));
+        return kcm::stop;
+    }
+
     /** True when every binary of {@link #KUBE_VERSION} is in {@link #binaryDir()}. */
     public static boolean binariesPresent() {
         return BINARIES.stream().allMatch(b -> Files.isExecutable(binaryDir().resolve(b)));

@@ -16,16 +16,26 @@ import java.util.Set;
  * @param minInsync        topic → its effective {@code min.insync.replicas} (the topic's own setting, else the brokers'
  *                         default), as Kafka reports it
  * @param defaultMinInsync the value for a topic absent from {@code minInsync} (the brokers' default; Kafka's is 1)
+ * @param racks            node id → its {@code broker.rack}, for the live brokers that set one
+ * @param reassigning      partitions ({@code topic-partition}) with a reassignment in progress
+ *                         ({@code listPartitionReassignments})
  */
 public record KafkaSnapshot(List<Partition> partitions, Set<Integer> liveBrokers, Map<String, Integer> minInsync,
-        int defaultMinInsync) {
+        int defaultMinInsync, Map<Integer, String> racks, Set<String> reassigning) {
     public KafkaSnapshot {
         partitions = List.copyOf(partitions);
         liveBrokers = Set.copyOf(liveBrokers);
         minInsync = Map.copyOf(minInsync);
+        racks = racks == null ? Map.of() : Map.copyOf(racks);
+        reassigning = reassigning == null ? Set.of() : Set.copyOf(reassigning);
         if (defaultMinInsync < 1) {
             throw new IllegalArgumentException("min.insync.replicas default " + defaultMinInsync + " must be at least 1");
         }
+    }
+
+    /** A snapshot without racks and without reassignments in progress. */
+    public KafkaSnapshot(List<Partition> partitions, Set<Integer> liveBrokers, Map<String, Integer> minInsync, int defaultMinInsync) {
+        this(partitions, liveBrokers, minInsync, defaultMinInsync, Map.of(), Set.of());
     }
 
     /**

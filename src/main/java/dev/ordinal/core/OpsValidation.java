@@ -81,12 +81,25 @@ public final class OpsValidation {
                 continue;
             }
             PlanResult result = ScalingPlanner.plan(clusterName, component, view.shape(), view.limits(), request);
-            if (result.isValid()) {
+            if (result.isValid() && view.staticQuorum() != null && changesMembers(result.plan())) {
+                errors.add(new ValidationError(prefix + "componentName", component + " cannot be scaled: " + view.staticQuorum()
+                        + "; a pod added or removed for good would change the quorum's voters, which a static quorum cannot do"
+                        + " (taking a member offline and bringing it back is allowed)"));
+            } else if (result.isValid()) {
                 plans.put(component, result.plan());
             } else {
                 result.errors().forEach(e -> errors.add(e.prefixed(prefix)));
             }
         }
         return errors.isEmpty() ? new Result(plans, List.of()) : new Result(Map.of(), errors);
+    }
+
+    /**
+     * Whether a plan adds a member for good or removes one for good: a pod created that was not offline before, or a
+     * pod deleted that does not go offline.
+     */
+    static boolean changesMembers(ScalingPlan plan) {
+        return plan.podsToCreate().stream().anyMatch(p -> !plan.before().offlineInstances().contains(p))
+                || plan.podsToDelete().stream().anyMatch(p -> !plan.after().offlineInstances().contains(p));
     }
 }

@@ -21,6 +21,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigsOptions;
+import org.apache.kafka.clients.admin.ListPartitionReassignmentsOptions;
+import org.apache.kafka.clients.admin.UnregisterBrokerOptions;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
 import org.apache.kafka.clients.admin.Config;
@@ -43,6 +49,7 @@ import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.jboss.logging.Logger;
 
 import dev.ordinal.config.OrdinalConfig;
+import dev.ordinal.core.KafkaDrain;
 import dev.ordinal.core.KafkaSnapshot;
 import dev.ordinal.core.LeaderMoves;
 import dev.ordinal.core.ScaleInGuard.Replica;
@@ -114,14 +121,21 @@ public class KafkaReplicas {
     public KafkaSnapshot snapshot(String bootstrapServers) throws KafkaUnavailable {
         return call(bootstrapServers, (admin, deadline) -> {
             Set<Integer> live = new HashSet<>();
+            Map<Integer, String> racks = new HashMap<>();
             for (Node n : admin.describeCluster(new DescribeClusterOptions().timeoutMs(remainingMs(deadline))).nodes()
                     .get(remainingMs(deadline), TimeUnit.MILLISECONDS)) {
                 live.add(n.id());
+                if (n.hasRack()) {
+                    racks.put(n.id(), n.rack());
+                }
             }
+            Set<String> reassigning = admin.listPartitionReassignments(new ListPartitionReassignmentsOptions().timeoutMs(remainingMs(deadline)))
+                    .reassignments().get(remainingMs(deadline), TimeUnit.MILLISECONDS).keySet().stream()
+                    .map(tp -> tp.topic() + "-" + tp.partition()).collect(Collectors.toSet());
             Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true).timeoutMs(remainingMs(deadline)))
                     .names().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
             if (topics.isEmpty()) {
-                return new KafkaSnapshot(List.of(), live, Map.of(), 1);
+                return new KafkaSnapshot(List.of(), live, Map.of(), 1, racks, reassigning);
             }
             Map<String, TopicDescription> described = admin.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
                     .allTopicNames().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
@@ -142,7 +156,96 @@ public class KafkaReplicas {
                             p.isr().stream().map(Node::id).toList(), p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id()));
                 }
             }
-            return new KafkaSnapshot(partitions, live, minInsync, 1);
+            return new KafkaSnapshot(partitions, live, minInsync, 1, racks, reassigning);
+        });
+    }
+
+    /**
+     * Carries out one step of a drain ({@code dev.ordinal.core.KafkaDrain.Step}), in order: the replication throttle
+     * set ({@code incrementalAlterConfigs}: {@code leader/follower.replication.throttled.rate} on each broker involved,
+     * {@code leader/follower.replication.throttled.replicas} on each topic involved), the reassignments asked for and
+     * cancelled ({@code alterPartitionReassignments}; cancelling one that already ended is not an error), the throttle
+     * removed (the same entries deleted). Asking again for a reassignment in progress to the same target changes
+     * nothing, so a step repeated after a restart is harmless.
+     *
+     * @throws KafkaUnavailable when Kafka cannot be reached, refuses a change, or does not answer within {@link #timeout()}
+     */
+    public void drain(String bootstrapServers, KafkaDrain.Step step) throws KafkaUnavailable {
+        call(bootstrapServers, (admin, deadline) -> {
+            if (step.setThrottle()) {
+                admin.incrementalAlterConfigs(throttleConfigs(step.throttle(), String.valueOf(step.rate())),
+                        new AlterConfigsOptions().timeoutMs(remainingMs(deadline))).all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            }
+            Map<TopicPartition, Optional<NewPartitionReassignment>> changes = new LinkedHashMap<>();
+            step.reassign().forEach((p, target) -> changes.put(partition(p), Optional.of(new NewPartitionReassignment(target))));
+            step.cancel().forEach(p -> changes.put(partition(p), Optional.empty()));
+            if (!changes.isEmpty()) {
+                Map<TopicPartition, org.apache.kafka.common.KafkaFuture<Void>> results = admin.alterPartitionReassignments(changes,
+                        new AlterPartitionReassignmentsOptions().timeoutMs(remainingMs(deadline))).values();
+                for (var e : results.entrySet()) {
+                    try {
+                        e.getValue().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException ex) {
+                        if (!(ex.getCause() instanceof NoReassignmentInProgressException)) {
+                            throw ex;
+                        }
+                    }
+                }
+            }
+            if (step.removeThrottle()) {
+                admin.incrementalAlterConfigs(throttleConfigs(step.throttle(), null), new AlterConfigsOptions().timeoutMs(remainingMs(deadline)))
+                        .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            }
+            return null;
+        });
+    }
+
+    /** The throttle's config changes: set to {@code rate} (and the replica lists), or deleted when {@code rate} is null. */
+    static Map<ConfigResource, java.util.Collection<AlterConfigOp>> throttleConfigs(KafkaDrain.Throttle throttle, String rate) {
+        Map<ConfigResource, java.util.Collection<AlterConfigOp>> ops = new LinkedHashMap<>();
+        for (int broker : throttle.brokers()) {
+            ops.put(new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(broker)), List.of(
+                    op("leader.replication.throttled.rate", rate), op("follower.replication.throttled.rate", rate)));
+        }
+        Set<String> topics = new java.util.TreeSet<>(throttle.leaders().keySet());
+        topics.addAll(throttle.followers().keySet());
+        for (String topic : topics) {
+            List<AlterConfigOp> list = new ArrayList<>();
+            list.add(op("leader.replication.throttled.replicas",
+                    rate == null ? null : String.join(",", throttle.leaders().getOrDefault(topic, List.of()))));
+            list.add(op("follower.replication.throttled.replicas",
+                    rate == null ? null : String.join(",", throttle.followers().getOrDefault(topic, List.of()))));
+            ops.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), list);
+        }
+        return ops;
+    }
+
+    private static AlterConfigOp op(String name, String value) {
+        return value == null ? new AlterConfigOp(new ConfigEntry(name, ""), AlterConfigOp.OpType.DELETE)
+                : new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
+    }
+
+    /**
+     * Removes the registrations of {@code nodeIds} from the KRaft metadata ({@code unregisterBroker}), for brokers whose
+     * pods are gone for good. An id Kafka does not know (already unregistered) is not an error.
+     *
+     * @throws KafkaUnavailable when Kafka cannot be reached, refuses, or does not answer within {@link #timeout()}
+     */
+    public void unregister(String bootstrapServers, Set<Integer> nodeIds) throws KafkaUnavailable {
+        call(bootstrapServers, (admin, deadline) -> {
+            for (int id : new java.util.TreeSet<>(nodeIds)) {
+                try {
+                    UnregisterBrokerOptions options = new UnregisterBrokerOptions();
+                    options.timeoutMs(remainingMs(deadline)); // its timeoutMs is typed for another options class
+                    admin.unregisterBroker(id, options).all()
+                            .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof BrokerIdNotRegisteredException)) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
         });
     }
 

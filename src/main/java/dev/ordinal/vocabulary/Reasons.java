@@ -29,6 +29,14 @@ public final class Reasons {
     public static final String RESTORING_LEADERSHIP = "RestoringLeadership";
     /** Event: the original replica order is back and led by its preferred leaders. */
     public static final String LEADERSHIP_RESTORED = "LeadershipRestored";
+    /** WaitForProgressing: the replicas of brokers removed for good move to the brokers that stay (docs/kafka-drain.md). */
+    public static final String DRAINING = "Draining";
+    /** Event: every partition of the drain moved and the replication throttle was removed. */
+    public static final String DRAINED = "Drained";
+    /** Event: the Kafka node ids of brokers removed for good were unregistered, their pods being gone. */
+    public static final String BROKERS_UNREGISTERED = "BrokersUnregistered";
+    /** Progressing: the pods of removed brokers are gone; their Kafka node ids are being unregistered. */
+    public static final String UNREGISTERING_BROKERS = "UnregisteringBrokers";
     // ---- OpsRequest: Progressing
     public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
     // ---- OpsRequest: end reasons

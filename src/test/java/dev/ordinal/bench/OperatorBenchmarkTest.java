@@ -38,6 +38,7 @@ import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.api.ops.OpsRequestSpec;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -69,6 +70,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * bench.scale.clusters (1000), bench.scale.namespaces (10), bench.jfr (false: record the scale phase with JFR).
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("measures the control plane's processes and reads the audit log")
 @Tag("bench")
 @QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true,
         initArgs = { @ResourceArg(name = "readyDelayMillis", value = "0"), @ResourceArg(name = "proxy", value = "false") })

@@ -28,6 +28,25 @@ class OpsValidationTest {
     }
 
     @Test
+    void aStaticQuorumIsNeitherGrownNorShrunkButItsMembersMayGoOfflineAndComeBack() {
+        String why = "its pods are KRaft controllers of a static quorum (container kafka sets KAFKA_PROCESS_ROLES=controller"
+                + " and KAFKA_CONTROLLER_QUORUM_VOTERS)";
+        ClusterView quorum = new ClusterView(true, "Running", Map.of("controller",
+                new ClusterView.ComponentView(ComponentShape.of(3, "kafka-controller-2"), ReplicasLimits.DEFAULT, why)));
+        OpsValidation.Result in = OpsValidation.validate(K, quorum, HS, List.of(ScalingRequest.scaleIn("controller", 1)));
+        assertFalse(in.isValid());
+        assertEquals("horizontalScaling[0].componentName: controller cannot be scaled: " + why + "; a pod added or removed for"
+                + " good would change the quorum's voters, which a static quorum cannot do (taking a member offline and"
+                + " bringing it back is allowed)", in.summary());
+        assertFalse(OpsValidation.validate(K, quorum, HS, List.of(ScalingRequest.scaleOut("controller", 1))).isValid(),
+                "a new voter is refused too");
+        assertTrue(OpsValidation.validate(K, quorum, HS, List.of(ScalingRequest.offline("controller", "kafka-controller-1"))).isValid(),
+                "offline keeps the member");
+        assertTrue(OpsValidation.validate(K, quorum, HS, List.of(ScalingRequest.online("controller", "kafka-controller-2"))).isValid(),
+                "and it comes back with its id");
+    }
+
+    @Test
     void missingClusterAndUnknownTypeAreBothReported() {
         OpsValidation.Result r = OpsValidation.validate("nope", null, "VerticalScaling", List.of());
         assertEquals("clusterName: cluster nope does not exist; type: VerticalScaling is not a supported ops type"

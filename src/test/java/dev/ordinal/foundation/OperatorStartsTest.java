@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
@@ -20,6 +21,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
+@ProjectControlPlaneOnly("reads the API server's audit log")
 @QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true)
 @RequiresControlPlane
 class OperatorStartsTest {

@@ -22,6 +22,7 @@ import dev.ordinal.api.common.PvcRetentionPolicy.Retention;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -34,6 +35,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * claims follow their pods, as {@code kubernetes.io/pvc-protection} holds them on a node.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("reads the API server's audit log")
 @QuarkusTestResource(KubeResource.class)
 @RequiresControlPlane
 class DeletionPathsTest {

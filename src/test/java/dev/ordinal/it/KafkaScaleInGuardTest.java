@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -23,6 +24,10 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -289,6 +294,108 @@ class KafkaScaleInGuardTest {
     }
 
     @Test
+    @Order(96)
+    void aCancelWhileDrainingCancelsTheReassignmentRemovesTheThrottleAndLeavesTheClusterAlone() throws Exception {
+        place(Map.of("solo-0", List.of(1), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 2),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        kafka.admin().createTopics(List.of(new NewTopic("bulk", Map.of(0, List.of(3))))).all().get(30, TimeUnit.SECONDS);
+        try {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+                byte[] value = new byte[10_000];
+                for (int i = 0; i < 200; i++) {
+                    producer.send(new ProducerRecord<>("bulk", 0, null, value));
+                }
+                producer.flush();
+            }
+            // 2 MB at 1 KiB/s: the move of bulk-0 is still running when the ops is cancelled
+            Cluster before = drainedCluster("gc", 4, 1024L);
+            f.createOps("slow", "gc", scaleIn("broker", 1));
+            Condition draining = awaitWaiting("slow", "Draining");
+            await().atMost(BLOCKED_WAIT).untilAsserted(() -> assertTrue(Conditions.find(f.ops("slow").getStatus().conditions,
+                    "WaitForProgressing").message.endsWith("0/1 partitions moved (replication throttle 1024 B/s); in progress: bulk-0"),
+                    () -> Conditions.find(f.ops("slow").getStatus().conditions, "WaitForProgressing").message));
+            assertTrue(draining.message.startsWith("draining gc-broker-3 (node 3)"), draining.message);
+            assertEquals("1024", brokerConfig(3, "leader.replication.throttled.rate"));
+            assertEquals("0:3", topicConfig("bulk", "leader.replication.throttled.replicas"));
+
+            f.cancel("slow");
+            OpsRequest cancelled = f.awaitOps("slow", "Cancelled", BLOCKED_WAIT);
+            assertEquals("cancelled while draining gc-broker-3: 0/1 partitions had moved (they stay where they are), the reassignment"
+                    + " of 1 cancelled, the replication throttle removed; the Cluster was not touched",
+                    Conditions.find(cancelled.getStatus().conditions, "Cancelled").message);
+            assertEquals(Set.of(), kafka.admin().listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS).keySet());
+            assertEquals(List.of(3), replicas("bulk-0"), "back on its original replica");
+            assertEquals(null, brokerConfig(3, "leader.replication.throttled.rate"));
+            assertEquals(null, topicConfig("bulk", "leader.replication.throttled.replicas"));
+            assertUntouched(before);
+            f.awaitReadyPods("gc-broker-0", "gc-broker-1", "gc-broker-2", "gc-broker-3");
+        } finally {
+            kafka.admin().deleteTopics(List.of("bulk")).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !kafka.admin().listTopics().names().get(10, TimeUnit.SECONDS).contains("bulk"));
+        }
+    }
+
+    @Test
+    @Order(97)
+    void aDrainThatCannotKeepTheReplicationFactorIsRefusedUpFrontAndTouchesNothing() throws Exception {
+        place(Map.of("solo-0", List.of(1), "solo-1", List.of(1), "replicated-0", List.of(0, 2, 3),
+                "replicated-1", List.of(1, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        Cluster before = drainedCluster("gr", 4);
+        f.createOps("in2", "gr", scaleIn("broker", 2));
+        OpsRequest failed = f.awaitOps("in2", "Failed", BLOCKED_WAIT);
+        Condition end = Conditions.find(failed.getStatus().conditions, "Failed");
+        assertEquals("ValidationFailed", end.reason);
+        assertEquals("cannot drain gr-broker-2 (node 2), gr-broker-3 (node 3): 2 brokers would remain (0, 1) but topic replicated"
+                + " has replication factor 3 (e.g. replicated-0); remove fewer brokers, or lower the replication factor of such topics"
+                + " first", end.message);
+        assertEquals(Set.of(), kafka.admin().listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS).keySet());
+        assertEquals(List.of(0, 2, 3), replicas("replicated-0"), "Kafka was asked nothing");
+        assertUntouched(before);
+    }
+
+    @Test
+    @Order(98)
+    void aScaleInWithDrainMovesTheReplicasUnderAThrottleRemovesThePodAndUnregistersTheNode() throws Exception {
+        place(Map.of("solo-0", List.of(3), "solo-1", List.of(1), "replicated-0", List.of(0, 1, 3),
+                "replicated-1", List.of(3, 2, 0), "replicated-2", List.of(2, 0, 1)));
+        drainedCluster("gd", 4);
+        f.createOps("drain", "gd", scaleIn("broker", 1));
+        OpsRequest done = f.awaitOps("drain", "Succeed", Duration.ofSeconds(90));
+
+        var record = done.getStatus().kafkaDrain.get("broker");
+        assertEquals(Set.of("solo-0", "replicated-0", "replicated-1"), record.targetReplicas.keySet());
+        assertEquals(List.of(3, 2, 0), record.originalReplicas.get("replicated-1"));
+        assertEquals("3/3", record.progress);
+        assertEquals(1_048_576L, record.throttleBytesPerSecond);
+        assertNotNull(record.finishedAt);
+        for (String p : List.of("solo-0", "solo-1", "replicated-0", "replicated-1", "replicated-2")) {
+            List<Integer> now = replicas(p);
+            assertTrue(!now.contains(3), p + " left node 3: " + now);
+            assertEquals(p.startsWith("solo") ? 1 : 3, now.size(), p + " keeps its replication factor");
+            if (record.targetReplicas.containsKey(p)) {
+                assertEquals(Set.copyOf(record.targetReplicas.get(p)), Set.copyOf(now), p + " is where the plan put it");
+            }
+        }
+        // the throttle is gone: no broker or topic keeps a dynamic throttle entry
+        var configs = kafka.admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.BROKER, "0"),
+                new ConfigResource(ConfigResource.Type.BROKER, "2"), new ConfigResource(ConfigResource.Type.TOPIC, "replicated"),
+                new ConfigResource(ConfigResource.Type.TOPIC, "solo"))).all().get(10, TimeUnit.SECONDS);
+        configs.forEach((resource, config) -> config.entries().stream().filter(e -> e.name().contains("replication.throttled"))
+                .forEach(e -> assertTrue(e.isDefault() || e.value() == null || e.value().isEmpty()
+                        || e.source() == ConfigEntry.ConfigSource.DEFAULT_CONFIG || e.source() == ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG,
+                        resource + " " + e)));
+        assertTrue(hasEvent("drain", "Normal", "Drained", "drained gd-broker-3 (node 3): all 3 partitions moved to the brokers that"
+                + " stay; replication throttle removed"));
+        assertEquals(Map.of("broker", List.of(3)), done.getStatus().kafkaUnregistered);
+        assertTrue(hasEvent("drain", "Normal", "BrokersUnregistered", "unregistered Kafka node id 3 of gd-broker-3 (node 3): their pods"
+                + " are gone"));
+        assertEquals(List.of("gd-broker-0", "gd-broker-1", "gd-broker-2"), f.podNames().stream().sorted().toList());
+    }
+
+    @Test
     @Order(99)
     void kafkaStoppedIsItsOwnCannotCheckReasonNeverSafe() throws Exception {
         Cluster before = guardedCluster("gf", 4);
@@ -322,6 +429,41 @@ class KafkaScaleInGuardTest {
         ComponentSpec brokers = broker(replicas);
         brokers.scaleInGuard = new ScaleInGuardSpec();
         brokers.scaleInGuard.kafka = new ScaleInGuardSpec.KafkaScaleInGuard(kafka.bootstrapServers(), 0);
+        f.runningCluster(name, brokers);
+        String[] pods = new String[replicas];
+        for (int i = 0; i < replicas; i++) {
+            pods[i] = name + "-broker-" + i;
+        }
+        f.awaitReadyPods(pods);
+        return f.awaitClusterPhase(name, "Running");
+    }
+
+    /** {@link #guardedCluster} with {@code drain: true} and a 1 MiB/s throttle. */
+    private Cluster drainedCluster(String name, int replicas) {
+        return drainedCluster(name, replicas, 1_048_576L);
+    }
+
+    /** A dynamic config of a broker, or null when it has none set (default or static). */
+    private static String brokerConfig(int broker, String name) throws Exception {
+        return dynamic(new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(broker)), name);
+    }
+
+    private static String topicConfig(String topic, String name) throws Exception {
+        return dynamic(new ConfigResource(ConfigResource.Type.TOPIC, topic), name);
+    }
+
+    private static String dynamic(ConfigResource resource, String name) throws Exception {
+        ConfigEntry e = kafka.admin().describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource).get(name);
+        return e == null || e.isDefault() || e.source() == ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG
+                || e.source() == ConfigEntry.ConfigSource.DEFAULT_CONFIG || e.value() == null || e.value().isEmpty() ? null : e.value();
+    }
+
+    private Cluster drainedCluster(String name, int replicas, long throttle) {
+        ComponentSpec brokers = broker(replicas);
+        brokers.scaleInGuard = new ScaleInGuardSpec();
+        brokers.scaleInGuard.kafka = new ScaleInGuardSpec.KafkaScaleInGuard(kafka.bootstrapServers(), 0);
+        brokers.scaleInGuard.kafka.drain = true;
+        brokers.scaleInGuard.kafka.drainThrottleBytesPerSecond = throttle;
         f.runningCluster(name, brokers);
         String[] pods = new String[replicas];
         for (int i = 0; i < replicas; i++) {

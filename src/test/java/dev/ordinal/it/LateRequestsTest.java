@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.support.Conditions;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -36,6 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * swallowed, and an ended ops' status agrees with its phase.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("steers the fault proxy in front of the API server")
 @QuarkusTestResource(KubeResource.class)
 @RequiresControlPlane
 class LateRequestsTest {

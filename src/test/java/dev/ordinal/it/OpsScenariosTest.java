@@ -30,6 +30,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.support.Conditions;
 import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.FaultProxy;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
@@ -46,6 +47,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * kubelet; writes are counted from the API server's audit log.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("reads the API server's audit log and steers the fault proxy")
 @QuarkusTestResource(KubeResource.class)
 @RequiresControlPlane
 class OpsScenariosTest {

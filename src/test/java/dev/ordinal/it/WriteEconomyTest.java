@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -31,6 +32,7 @@ import io.quarkus.test.junit.TestProfile;
  * server's audit log, by the operator's user.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("counts the operator's writes in the API server's audit log")
 @TestProfile(WriteEconomyTest.WideWindow.class)
 @QuarkusTestResource(KubeResource.class)
 @RequiresControlPlane

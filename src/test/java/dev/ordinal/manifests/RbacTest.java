@@ -20,6 +20,7 @@ import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterSpec.TerminationPolicy;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -39,6 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * been used, apart from {@link #GRANTED_BUT_NOT_SEEN_HERE}.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("runs the operator as its ServiceAccount (a client certificate of the project's CA) and reads the audit log")
 @QuarkusTestResource(value = RbacKubeResource.class, restrictToAnnotatedClass = true)
 @RequiresControlPlane
 class RbacTest {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.HttpCallers.Account;
 import dev.ordinal.testkube.KubeResource;
@@ -43,6 +44,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * role only; the health probes stay open; an API server that does not answer a review means 503, never "allowed".
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("reads the API server's audit log and steers the fault proxy")
 @QuarkusTestResource(KubeResource.class)
 @RequiresControlPlane
 class EventStreamAuthorizationTest {

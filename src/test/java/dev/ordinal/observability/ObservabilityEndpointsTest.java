@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.devcluster.AuditLog.Verb;
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.HttpCallers;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
@@ -54,6 +55,7 @@ import io.restassured.response.Response;
  * namespace.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("reads the API server's audit log and steers the fault proxy")
 @QuarkusTestResource(KubeResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @RequiresControlPlane

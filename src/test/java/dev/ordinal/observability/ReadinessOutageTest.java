@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import dev.ordinal.testkube.ProjectControlPlaneOnly;
 import dev.ordinal.testkube.KubeResource;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
@@ -31,6 +32,7 @@ import io.restassured.path.json.JsonPath;
  * server directly (no proxy), so what it sees is the real outage.
  */
 @QuarkusTest
+@ProjectControlPlaneOnly("stops and restarts the kube-apiserver")
 @QuarkusTestResource(value = KubeResource.class, restrictToAnnotatedClass = true, initArgs = @ResourceArg(name = "proxy", value = "false"))
 @RequiresControlPlane
 class ReadinessOutageTest {

@@ -7,6 +7,7 @@ import java.lang.annotation.Target;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.quarkus.test.common.DevServicesContext;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -25,9 +26,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * </pre>
  *
  * Init arg {@code readyDelayMillis} sets the kubelet's delay (default 50). With {@code -Dordinal.test.server=devservices}
- * it starts nothing and leaves Quarkus Dev Services (k3s) in charge.
+ * ({@code -Pdevservices}) it starts no control plane: the application talks to the API server Quarkus Dev Services for
+ * Kubernetes started (flavor api-only: kube-apiserver and etcd containers, docs/control-plane.md "Quarkus Dev
+ * Services") with the settings Dev Services gave it, and the test's {@link TestKube} is
+ * {@link TestKube#devServices} on that server (CRDs installed, kubelet simulator); no fault proxy.
  */
-public class KubeResource implements QuarkusTestResourceLifecycleManager {
+public class KubeResource implements QuarkusTestResourceLifecycleManager, DevServicesContext.ContextAware {
 
     /**
      * Marks a test field of type {@link TestKube}, or of type KubernetesClient for the test's own client (an
@@ -52,6 +56,7 @@ public class KubeResource implements QuarkusTestResourceLifecycleManager {
     private TestKube kube;
     private FaultProxy faultProxy;
     private io.fabric8.kubernetes.client.KubernetesClient testClient;
+    private Map<String, String> devServicesProperties = Map.of();
 
     /** The control plane of the running test application. */
     public static TestKube kube() {
@@ -63,7 +68,7 @@ public class KubeResource implements QuarkusTestResourceLifecycleManager {
         return currentProxy;
     }
 
-    /** True with {@code -Dordinal.test.server=devservices} (-Pdevservices): Quarkus Dev Services' k3s instead. */
+    /** True with {@code -Dordinal.test.server=devservices} (-Pdevservices): Quarkus Dev Services' API server instead. */
     public static boolean useDevServices() {
         return "devservices".equalsIgnoreCase(System.getProperty("ordinal.test.server", "kube"));
     }
@@ -78,9 +83,20 @@ public class KubeResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** Quarkus hands over the properties its Dev Services set (the Kubernetes client's among them) before start. */
+    @Override
+    public void setIntegrationTestContext(DevServicesContext context) {
+        devServicesProperties = context.devServicesProperties();
+    }
+
     @Override
     public Map<String, String> start() {
         if (useDevServices()) {
+            kube = TestKube.devServices(devServicesProperties);
+            current = kube;
+            testClient = kube.newAdminClient();
+            kube.kubelet().reset().readyDelay(java.time.Duration.ofMillis(readyDelayMillis));
+            // the application keeps the client settings Dev Services gave it
             return Map.of();
         }
         kube = TestKube.shared("quarkus");

@@ -53,6 +53,175 @@ public final class TestKube {
         }
     }
 
+    /**
+     * The API server Quarkus Dev Services started for the running application ({@code -Pdevservices}: the api-only
+     * flavor's kube-apiserver and etcd containers), shared by every suite of the run like {@link #shared}: the first
+     * caller installs the committed CRDs as a user would and starts a kubelet simulator and the project's
+     * kube-controller-manager ({@link ControlPlane#controllerManagerFor}) on it: api-only runs no controller manager.
+     *
+     * @param devServicesProperties the Dev Services' client settings, as Quarkus hands them to a test resource
+     *                              ({@code quarkus.kubernetes-client.api-server-url}, {@code ca-cert-data},
+     *                              {@code client-cert-data}, {@code client-key-data}: an administrator in group
+     *                              {@code system:masters})
+     * @throws IllegalStateException when the map holds no {@code quarkus.kubernetes-client.api-server-url} (Dev
+     *                               Services did not start)
+     */
+    @SuppressWarnings("unchecked")
+    public static TestKube devServices(Map<String, String> devServicesProperties) {
+        String url = devServicesProperties.get("quarkus.kubernetes-client.api-server-url");
+        if (url == null) {
+            throw new IllegalStateException("-Pdevservices: Quarkus Dev Services for Kubernetes gave no "
+                    + "quarkus.kubernetes-client.api-server-url (did the container engine answer?)");
+        }
+        String key = "ordinal.test.kube.devservices." + url;
+        synchronized (startLock()) {
+            Object existing = System.getProperties().get(key);
+            if (existing == null) {
+                // Quarkus starts a new API server for an application built anew (another @TestProfile): the
+                // controller manager and kubelet of the one before go with it
+                for (Object k : List.copyOf(System.getProperties().keySet())) {
+                    if (k instanceof String name && name.startsWith("ordinal.test.kube.devservices.")) {
+                        ((Function<String, Object>) System.getProperties().remove(name)).apply("stop");
+                    }
+                }
+                existing = startDevServicesBus(Map.copyOf(devServicesProperties));
+                System.getProperties().put(key, existing);
+            }
+            return new TestKube((Function<String, Object>) existing);
+        }
+    }
+
+    /** The administrator's client configuration of a Dev Services API server. */
+    private static Config devServicesAdmin(Map<String, String> p) {
+        Config config = Config.empty();
+        config.setMasterUrl(p.get("quarkus.kubernetes-client.api-server-url"));
+        config.setCaCertData(p.get("quarkus.kubernetes-client.ca-cert-data"));
+        config.setClientCertData(p.get("quarkus.kubernetes-client.client-cert-data"));
+        config.setClientKeyData(p.get("quarkus.kubernetes-client.client-key-data"));
+        config.setClientKeyAlgo(p.getOrDefault("quarkus.kubernetes-client.client-key-algo", "RSA"));
+        config.setNamespace("default");
+        config.setRequestRetryBackoffLimit(2);
+        return config;
+    }
+
+    /** An administrator's kubeconfig of the Dev Services API server, {@code dir/admin.kubeconfig}. */
+    private static Path writeKubeconfig(Path dir, Map<String, String> p) {
+        return writeKubeconfig(dir, p, "admin.kubeconfig", "");
+    }
+
+    /**
+     * A kubeconfig of the Dev Services API server: its administrator, or with {@code impersonation} (the kubeconfig's
+     * {@code as} / {@code as-groups} lines) another user, in {@code dir/name}.
+     */
+    private static Path writeKubeconfig(Path dir, Map<String, String> p, String name, String impersonation) {
+        String yaml = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: devservices
+                  cluster: {server: "%s", certificate-authority-data: "%s"}
+                users:
+                - name: admin
+                  user:
+                    client-certificate-data: "%s"
+                    client-key-data: "%s"
+                %s
+                contexts:
+                - name: devservices
+                  context: {cluster: devservices, user: admin}
+                current-context: devservices
+                """.formatted(p.get("quarkus.kubernetes-client.api-server-url"),
+                p.get("quarkus.kubernetes-client.ca-cert-data"), p.get("quarkus.kubernetes-client.client-cert-data"),
+                p.get("quarkus.kubernetes-client.client-key-data"), impersonation);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            Path file = dir.resolve(name);
+            java.nio.file.Files.writeString(file, yaml);
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** CRDs, a controller manager and a kubelet simulator on a Dev Services API server; the bus answers what such a server can. */
+    private static Function<String, Object> startDevServicesBus(Map<String, String> props) {
+        Config adminConfig = devServicesAdmin(props);
+        KubernetesClient admin = new KubernetesClientBuilder().withConfig(adminConfig).build();
+        ControlPlane.installCrds(admin, Path.of("kubernetes", "crds"));
+        createDefaultServiceAccount(admin, "default");
+        // api-only runs no controller manager: the one of the project's control plane joins it (GC, namespaces,
+        // claim protection), as the kubelet simulator does
+        Path dir = Path.of("target", System.getProperty("ordinal.test.kube.prefix", "kube-") + "devservices")
+                .toAbsolutePath();
+        AutoCloseable controllerManager = ControlPlane.controllerManagerFor(dir, writeKubeconfig(dir, props));
+        KubeletSimulator kubelet = new KubeletSimulator(admin).readyDelay(Duration.ofMillis(50)).start();
+        Runnable stop = () -> {
+            kubelet.stop();
+            try {
+                controllerManager.close();
+            } catch (Exception e) {
+                // its wrapper stops the process when the JVM goes anyway
+            }
+            admin.close();
+        };
+        Thread hook = new Thread(stop, "ordinal-test-kube-devservices-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return command -> {
+            String[] parts = command.split(" ", 2);
+            String arg = parts.length > 1 ? parts[1] : "";
+            return switch (parts[0]) {
+                case "mode" -> "devservices";
+                case "url" -> adminConfig.getMasterUrl();
+                case "devservices-properties" -> props;
+                case "check" -> "ok";
+                case "stop" -> {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    stop.run();
+                    yield "ok";
+                }
+                case "kubeconfig" -> {
+                    // anyone but the administrator is impersonated by it, as config() does
+                    String user = userOf(arg);
+                    StringBuilder as = new StringBuilder();
+                    if (!ControlPlane.ADMIN.equals(user)) {
+                        as.append("    as: \"").append(user).append("\"\n    as-groups: [");
+                        as.append(String.join(", ", java.util.Arrays.stream(groupsOf(arg))
+                                .map(g -> "\"" + g + "\"").toList())).append("]");
+                    }
+                    yield writeKubeconfig(dir, props, "kubeconfig-" + arg.replaceAll("[^A-Za-z0-9_.-]", "_"),
+                            as.toString()).toString();
+                }
+                case "kubelet-ready-delay", "kubelet-fail", "kubelet-never-ready", "kubelet-unschedulable",
+                        "kubelet-healthy", "kubelet-starting-for", "kubelet-reset", "kubelet-deletion-grace" ->
+                    kubeletCommand(kubelet, parts[0], arg);
+                default -> throw new UnsupportedOperationException("'" + parts[0] + "' needs the project's control "
+                        + "plane: Quarkus Dev Services' API server runs in a container Ordinal does not control "
+                        + "(no audit log, no restart, no certificates of its CA but the administrator's)");
+            };
+        };
+    }
+
+    /** The kubelet commands both kinds of bus answer. */
+    private static Object kubeletCommand(KubeletSimulator kubelet, String command, String arg) {
+        switch (command) {
+            case "kubelet-ready-delay" -> kubelet.readyDelay(Duration.ofMillis(Long.parseLong(arg)));
+            case "kubelet-fail" -> kubelet.failPod(arg);
+            case "kubelet-never-ready" -> kubelet.neverReady(arg);
+            case "kubelet-unschedulable" -> kubelet.unschedulable(arg);
+            case "kubelet-healthy" -> kubelet.healthy(arg);
+            case "kubelet-starting-for" -> kubelet.startingFor(Duration.ofMillis(Long.parseLong(arg)));
+            case "kubelet-reset" -> {
+                kubelet.reset();
+                kubelet.readyDelay(Duration.ofMillis(50));
+                kubelet.deletionGrace(null);
+            }
+            case "kubelet-deletion-grace" ->
+                kubelet.deletionGrace(arg.isEmpty() ? null : Duration.ofMillis(Long.parseLong(arg)));
+            default -> throw new IllegalArgumentException("unknown kubelet command: " + command);
+        }
+        return "ok";
+    }
+
     /** The user of a bus argument {@code "<user> <group> <group>…"} (see {@link #identity}). */
     private static String userOf(String arg) {
         return arg.split(" ")[0];
@@ -153,32 +322,11 @@ public final class TestKube {
                 case "peer-stop":
                     cp.stopPeerControllerManager(arg);
                     return "ok";
-                case "kubelet-ready-delay":
-                    kubelet.readyDelay(Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
-                case "kubelet-fail":
-                    kubelet.failPod(arg);
-                    return "ok";
-                case "kubelet-never-ready":
-                    kubelet.neverReady(arg);
-                    return "ok";
-                case "kubelet-unschedulable":
-                    kubelet.unschedulable(arg);
-                    return "ok";
-                case "kubelet-healthy":
-                    kubelet.healthy(arg);
-                    return "ok";
-                case "kubelet-starting-for":
-                    kubelet.startingFor(Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
-                case "kubelet-reset":
-                    kubelet.reset();
-                    kubelet.readyDelay(Duration.ofMillis(50));
-                    kubelet.deletionGrace(null);
-                    return "ok";
-                case "kubelet-deletion-grace":
-                    kubelet.deletionGrace(arg.isEmpty() ? null : Duration.ofMillis(Long.parseLong(arg)));
-                    return "ok";
+                case "mode":
+                    return "kube";
+                case "kubelet-ready-delay", "kubelet-fail", "kubelet-never-ready", "kubelet-unschedulable",
+                        "kubelet-healthy", "kubelet-starting-for", "kubelet-reset", "kubelet-deletion-grace":
+                    return kubeletCommand(kubelet, parts[0], arg);
                 default:
                     throw new IllegalArgumentException("unknown test control-plane command: " + command);
             }
@@ -192,6 +340,17 @@ public final class TestKube {
 
     /** Client configuration for {@code user} in {@code groups}; namespace {@code default}. */
     public Config config(String user, String... groups) {
+        if (isDevServices()) {
+            // Dev Services' only credentials are its administrator's (system:masters); anyone else is impersonated,
+            // so the API server authorizes the request as that user
+            @SuppressWarnings("unchecked")
+            Config config = devServicesAdmin((Map<String, String>) bus.apply("devservices-properties"));
+            if (!ControlPlane.ADMIN.equals(user)) {
+                config.setImpersonateUsername(user);
+                config.setImpersonateGroups(groups);
+            }
+            return config;
+        }
         String[] certAndKey = ((String) bus.apply("cert " + identity(user, groups))).split(" ");
         Config config = Config.empty();
         config.setMasterUrl(url());
@@ -202,6 +361,11 @@ public final class TestKube {
         config.setNamespace("default");
         config.setRequestRetryBackoffLimit(2);
         return config;
+    }
+
+    /** True for the API server of Quarkus Dev Services ({@link #devServices}), false for the project's own. */
+    public boolean isDevServices() {
+        return "devservices".equals(bus.apply("mode"));
     }
 
     /** A new client as an administrator (group system:masters); the caller closes it. */
@@ -294,10 +458,23 @@ public final class TestKube {
         bus.apply("restart-apiserver");
     }
 
-    /** Creates namespace {@code name} (a test's own). */
+    /**
+     * Creates namespace {@code name} (a test's own). On Dev Services' API server it also creates the namespace's
+     * {@code default} ServiceAccount: that server admits a pod only once its ServiceAccount exists, and the api-only
+     * flavor runs no kube-controller-manager, whose ServiceAccount controller would create it.
+     */
     public static void createNamespace(KubernetesClient client, String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
                 .addToLabels("ordinal.dev/test", "true").endMetadata().build()).serverSideApply();
+        if (KubeResource.useDevServices()) {
+            createDefaultServiceAccount(client, name);
+        }
+    }
+
+    private static void createDefaultServiceAccount(KubernetesClient client, String namespace) {
+        client.serviceAccounts().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata().withName("default").withNamespace(namespace).endMetadata().build())
+                .fieldManager("ordinal-test").serverSideApply();
     }
 
     /** The kubelet simulator of this control plane. */

@@ -35,6 +35,22 @@ public class ScaleInGuardSpec {
         @io.fabric8.generator.annotation.Max(1000000000)
         public Integer nodeIdOffset;
 
+        /**
+         * Drain before a scale-in (docs/kafka-drain.md): an ops that removes brokers for good first moves their
+         * partition replicas to the brokers that stay ({@code alterPartitionReassignments}, replication factor kept,
+         * rack-aware), then removes the pods and unregisters their node ids. Without it (default false) the ops waits
+         * until the brokers host nothing. Brokers taken offline are never drained.
+         */
+        public Boolean drain;
+
+        /**
+         * Kafka's replication throttle during a drain, in bytes per second per broker that sends or receives a moving
+         * replica ({@code leader.replication.throttled.rate} and {@code follower.replication.throttled.rate}); removed
+         * once the drain ends or is cancelled. Default 10485760 (10 MiB/s).
+         */
+        @io.fabric8.generator.annotation.Min(1024)
+        public Long drainThrottleBytesPerSecond;
+
         public KafkaScaleInGuard() {
         }
 

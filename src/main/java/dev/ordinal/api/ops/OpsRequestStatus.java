@@ -31,6 +31,10 @@ public class OpsRequestStatus {
      * so an operator restart loses nothing. Absent when no leadership moved.
      */
     public Map<String, KafkaLeadership> kafkaLeadership;
+    /** Component → the drain of its brokers removed for good (docs/kafka-drain.md); absent without a drain. */
+    public Map<String, KafkaDrainRecord> kafkaDrain;
+    /** Component → the Kafka node ids unregistered once their pods were gone (docs/kafka-drain.md). */
+    public Map<String, List<Integer>> kafkaUnregistered;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class LastConfiguration {
@@ -80,6 +84,30 @@ public class OpsRequestStatus {
         public String movedBy;
         /** When every recorded order was back and led by its preferred leader again; absent until then. */
         public String restoredAt;
+    }
+
+    /**
+     * The drain of one component's brokers removed for good (docs/kafka-drain.md): the plan, written before Kafka is
+     * asked to move anything, and how far it got. A restarted operator resumes it from here.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class KafkaDrainRecord {
+        /** The instances removed, e.g. {@code [kafka-broker-3]}. */
+        public List<String> instances = new ArrayList<>();
+        /** Their Kafka node ids, e.g. {@code [103]}. */
+        public List<Integer> nodeIds = new ArrayList<>();
+        /** {@code topic-partition} → its replicas when planned, e.g. {@code orders-3: [103, 100, 101]}. */
+        public Map<String, List<Integer>> originalReplicas = new LinkedHashMap<>();
+        /** {@code topic-partition} → its replicas once moved, e.g. {@code orders-3: [102, 100, 101]}. */
+        public Map<String, List<Integer>> targetReplicas = new LinkedHashMap<>();
+        /** The replication throttle set on the brokers involved, bytes/s. */
+        public Long throttleBytesPerSecond;
+        /** Partitions moved / partitions in the plan, e.g. {@code 12/40}. */
+        public String progress;
+        /** When the plan was recorded. */
+        public String startedAt;
+        /** When every partition had moved and the throttle was removed; absent until then. */
+        public String finishedAt;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

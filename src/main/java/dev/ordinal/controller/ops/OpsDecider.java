@@ -122,6 +122,19 @@ public final class OpsDecider {
                     Overwrites.message(overwritten), null, Notes.NONE);
         }
 
+        if (report.isComplete() && !report.isFailed() && !cancelling) {
+            // The pods of brokers removed for good are gone: their node ids leave the KRaft metadata (docs/kafka-drain.md).
+            Instant deadline = OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now);
+            Optional<OpsDecision> unregister = KafkaDrainSteps.unregister(in, now, plans, next);
+            if (unregister.isPresent() && !now.isBefore(deadline)) {
+                return PendingDecider.finish(next, OpsPhase.ABORTED, Reasons.DEADLINE_EXCEEDED, "deadline of "
+                        + OpsDeadlines.timeout(ops, in.settings().defaultTimeout()).toSeconds() + "s passed; the pods are done but the Kafka node ids of the brokers removed were not unregistered (run"
+                        + " kafka-cluster.sh unregister for them)", null, Notes.NONE);
+            }
+            if (unregister.isPresent()) {
+                return unregister.get();
+            }
+        }
         Optional<String> unsettled = ComponentPhases.notSettled(cluster, plans.keySet(), true);
         boolean waitingForCluster = report.isComplete() && !report.isFailed() && unsettled.isPresent();
         boolean restoring = false;

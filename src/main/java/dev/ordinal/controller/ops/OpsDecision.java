@@ -65,6 +65,20 @@ sealed interface OpsDecision {
     record MoveLeaders(String component, dev.ordinal.core.LeaderMoves.Step step, Function<String, OpsDecision> then) implements OpsDecision {
     }
 
+    /**
+     * Carry out one drain step for {@code component} ({@code dev.ordinal.core.KafkaDrain.Step}: throttle, reassign,
+     * cancel, unthrottle), then carry out {@code then} applied to the error (null: Kafka took it).
+     */
+    record DrainKafka(String component, dev.ordinal.core.KafkaDrain.Step step, Function<String, OpsDecision> then) implements OpsDecision {
+    }
+
+    /**
+     * Unregister {@code nodeIds} from {@code component}'s Kafka (their pods are gone for good), then carry out
+     * {@code then} applied to the error (null: done).
+     */
+    record UnregisterBrokers(String component, java.util.Set<Integer> nodeIds, Function<String, OpsDecision> then) implements OpsDecision {
+    }
+
     /** Read the Cluster from the API server (the cache may lag a change a user waited for) and decide again, once. */
     record ReadFreshCluster(Notes notes) implements OpsDecision {
     }

@@ -49,6 +49,16 @@ record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods,
         default String apply(Cluster cluster, String component, LeaderMoves.Step step) {
             return "no Kafka guard on component " + component;
         }
+
+        /** Carries out a drain step on {@code component}'s Kafka (docs/kafka-drain.md); the error in a few words, or null. */
+        default String drain(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
+            return "no Kafka guard on component " + component;
+        }
+
+        /** Unregisters {@code nodeIds} from {@code component}'s Kafka; the error in a few words, or null. */
+        default String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
+            return "no Kafka guard on component " + component;
+        }
     }
 
     /**

@@ -162,6 +162,14 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             String error = scaleInGuard.apply(in.cluster(), move.component(), move.step());
             return carryOut(in, move.then().apply(error), context, withNotes);
         }
+        if (decision instanceof OpsDecision.DrainKafka drain) {
+            String error = scaleInGuard.drain(in.cluster(), drain.component(), drain.step());
+            return carryOut(in, drain.then().apply(error), context, withNotes);
+        }
+        if (decision instanceof OpsDecision.UnregisterBrokers unregister) {
+            String error = scaleInGuard.unregister(in.cluster(), unregister.component(), unregister.nodeIds());
+            return carryOut(in, unregister.then().apply(error), context, withNotes);
+        }
         if (decision instanceof Wait wait) {
             note(ops, wait.notes(), withNotes);
             Outcome<OpsRequest> outcome = write(ops, wait.status(), wait.transitional(), context, null, null, null);

@@ -58,7 +58,7 @@ final class OpsView {
         Map<String, ComponentView> components = new LinkedHashMap<>();
         for (ComponentSpec c : cluster.getSpec().componentSpecs) {
             components.putIfAbsent(c.name, new ComponentView(Shapes.of(c.replicas, c.instances, c.offlineInstances),
-                    Shapes.limits(c.replicasLimit)));
+                    Shapes.limits(c.replicasLimit), kraftStaticQuorum(c)));
         }
         String phase = cluster.getMetadata().getDeletionTimestamp() != null ? ClusterPhase.DELETING.value()
                 : cluster.getStatus() == null ? null : cluster.getStatus().phase;
@@ -79,10 +79,38 @@ final class OpsView {
             conf.instances.forEach((t, replicas) -> templates.add(new TemplateShape(t, replicas,
                     current == null ? List.of() : current.shape().template(t).map(TemplateShape::ordinals).orElse(List.of()))));
             components.put(name, new ComponentView(new ComponentShape(conf.replicas, templates, conf.offlineInstances),
-                    current == null ? null : current.limits()));
+                    current == null ? null : current.limits(), current == null ? null : current.staticQuorum()));
         });
         // Phase checks belong to Pending; from the snapshot on, the ops goes through whatever the phase.
         return new ClusterView(true, ClusterPhase.RUNNING.value(), components);
+    }
+
+    /**
+     * Why a component's pods are KRaft controllers of a static quorum, or null: a container of its pod template sets
+     * {@code KAFKA_PROCESS_ROLES} to a value that names {@code controller} and a non-empty
+     * {@code KAFKA_CONTROLLER_QUORUM_VOTERS} (the apache/kafka image's environment for {@code process.roles} and
+     * {@code controller.quorum.voters}, as in kubernetes/examples/kafka-cluster.yaml). Such a quorum's voters are fixed
+     * in every member's configuration, so no ops adds or removes one (docs/scaling-rules.md §8). A dynamic quorum
+     * ({@code KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS}, no voters) is not recognised as one.
+     */
+    static String kraftStaticQuorum(dev.ordinal.api.cluster.ComponentSpec c) {
+        if (c.template == null || c.template.getSpec() == null || c.template.getSpec().getContainers() == null) {
+            return null;
+        }
+        for (var container : c.template.getSpec().getContainers()) {
+            Map<String, String> env = new LinkedHashMap<>();
+            if (container.getEnv() != null) {
+                container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+            }
+            String roles = env.get("KAFKA_PROCESS_ROLES");
+            String voters = env.get("KAFKA_CONTROLLER_QUORUM_VOTERS");
+            if (roles != null && java.util.Arrays.stream(roles.split(",")).map(String::trim).anyMatch("controller"::equals)
+                    && voters != null && !voters.isBlank()) {
+                return "its pods are KRaft controllers of a static quorum (container " + container.getName()
+                        + " sets KAFKA_PROCESS_ROLES=" + roles + " and KAFKA_CONTROLLER_QUORUM_VOTERS)";
+            }
+        }
+        return null;
     }
 
     static LastConfiguration snapshotOf(ClusterView live, List<ScalingRequest> requests) {

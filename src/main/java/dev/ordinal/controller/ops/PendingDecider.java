@@ -22,8 +22,9 @@ import dev.ordinal.vocabulary.Reasons;
 
 /**
  * The Pending step of an ops, pure (docs/ops-controller.md "The runbook", spec §5 and amendment §7a), as a chain of
- * named checks, each of which may hold or end the ops: cancelled → Cluster missing → valid → dry run → queue (or, when
- * forced, no conflict with a running ops) → precondition → scale-in guard → leadership off brokers going offline
+ * named checks, each of which may hold or end the ops: cancelled (a drain in progress stopped first) → Cluster missing →
+ * valid → dry run → queue (or, when forced, no conflict with a running ops) → precondition → drain of brokers removed
+ * for good ({@link KafkaDrainSteps#drain}, opt-in) → scale-in guard → leadership off brokers going offline
  * ({@link LeadershipSteps#away}) → start (the snapshot, phase Creating).
  */
 final class PendingDecider {
@@ -50,8 +51,9 @@ final class PendingDecider {
     static OpsDecision decide(OpsInputs in, Instant now) {
         OpsRequest ops = in.ops();
         if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
-            return finish(in, now, OpsPhase.CANCELLED, Reasons.CANCELLED_WHILE_PENDING,
-                    "cancelled while Pending; the Cluster was not touched", null, Notes.NONE);
+            // A drain in progress is stopped first: reassignments cancelled, throttle removed (docs/kafka-drain.md).
+            return KafkaDrainSteps.cancel(in, now).orElseGet(() -> finish(in, now, OpsPhase.CANCELLED, Reasons.CANCELLED_WHILE_PENDING,
+                    "cancelled while Pending; the Cluster was not touched", null, Notes.NONE));
         }
         Optional<OpsDecision> missing = clusterMissing(in, now);
         if (missing.isPresent()) {
@@ -74,7 +76,8 @@ final class PendingDecider {
             return held.get();
         }
         List<Event> events = new ArrayList<>();
-        return guard(in, now, plans, events).or(() -> LeadershipSteps.away(in, now, plans, events))
+        return KafkaDrainSteps.drain(in, now, plans).or(() -> guard(in, now, plans, events))
+                .or(() -> LeadershipSteps.away(in, now, plans, events))
                 .orElseGet(() -> start(in, now, live, plans, events));
     }
 
@@ -112,6 +115,12 @@ final class PendingDecider {
         OpsStatus next = OpsStatus.of(in.ops(), now).validated();
         next.status().plan = OpsStatus.plan(plans);
         ScaleInGuardGate.annotate(next.status().plan, in.guard().judge(in.cluster(), plans, Boolean.TRUE.equals(in.ops().getSpec().force)));
+        KafkaDrainSteps.preview(in, plans).forEach((component, drain) -> {
+            var cp = next.status().plan.get(component);
+            if (cp != null && cp.scaleInGuard != null) {
+                cp.scaleInGuard.message = cp.scaleInGuard.message + "; " + drain;
+            }
+        });
         next.status().progress = "0/0";
         return finish(next, OpsPhase.SUCCEED, Reasons.DRY_RUN, "dry run: the plan is in status.plan; nothing was changed", null,
                 Notes.PLANNED);

@@ -126,6 +126,45 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         }
     }
 
+    /** Carries out a drain step with {@code component}'s Kafka ({@link KafkaReplicas#drain}); logged once per step. */
+    @Override
+    public String drain(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return "component " + component + " has no scaleInGuard.kafka";
+        }
+        try {
+            kafka.drain(guard.get().bootstrapServers, step);
+            LOG.infof("cluster %s/%s component %s: Kafka drain step: %s reassignments asked for, %s cancelled, throttle %s",
+                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
+                    step.cancel().size(), step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
+            return null;
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            LOG.warnf("cluster %s/%s component %s: Kafka drain step failed: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, e.getMessage());
+            return "Kafka at " + guard.get().bootstrapServers + " did not take the drain step (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Unregisters node ids with {@code component}'s Kafka ({@link KafkaReplicas#unregister}). */
+    @Override
+    public String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return "component " + component + " has no scaleInGuard.kafka";
+        }
+        try {
+            kafka.unregister(guard.get().bootstrapServers, nodeIds);
+            LOG.infof("cluster %s/%s component %s: unregistered Kafka node ids %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, nodeIds);
+            return null;
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            LOG.warnf("cluster %s/%s component %s: unregistering Kafka node ids %s failed: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, nodeIds, e.getMessage());
+            return "Kafka at " + guard.get().bootstrapServers + " did not unregister " + nodeIds + " (" + e.getMessage() + ")";
+        }
+    }
+
     /**
      * One log line per verdict: when a component's verdict differs from the last one logged (a blocked ops asks again
      * every 3 s and says nothing new). kafka-clients' own connection warnings are kept out of the log

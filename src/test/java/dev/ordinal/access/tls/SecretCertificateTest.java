@@ -57,13 +57,16 @@ class SecretCertificateTest {
     @TestHTTPResource(value = "/q/health/live", tls = true)
     URL live;
 
+    @KubeResource.Inject
+    TestKube kube;
+
     @Test
     void aSecretCreatedAfterStartIsServedAndABrokenOrDeletedOneLeavesItServed() throws Exception {
         X509Certificate first = served();
         first.verify(first.getPublicKey()); // self-signed meanwhile
         TestCertificates ca = TestCertificates.authority("late-ca");
         TestCertificates.Issued issued = ca.issue("localhost");
-        try (KubernetesClient admin = TestKube.shared("quarkus").newAdminClient()) {
+        try (KubernetesClient admin = kube.newAdminClient()) {
             admin.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(SECRET).withNamespace(NAMESPACE)
                     .endMetadata().withType("kubernetes.io/tls").withData(ca.secretData(issued)).build()).create();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> served().equals(issued.certificate()));
