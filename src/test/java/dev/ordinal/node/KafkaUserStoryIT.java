@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.ordinal.access.tls.TestCertificates;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus;
 import dev.ordinal.api.ops.OpsRequest;
@@ -131,12 +132,12 @@ class KafkaUserStoryIT {
         // HTTPS only, with the self-signed certificate the operator made for its Service's names (docs/install.md
         // "TLS"): taken once without verification, as the kubelet's probes do, then trusted and verified by name.
         String metrics = "https://ordinal." + OPERATOR_NS + ".svc:8443/q/metrics";
-        X509Certificate served = (X509Certificate) HttpClient.newBuilder().sslContext(trusting(null)).build()
+        X509Certificate served = (X509Certificate) HttpClient.newBuilder().sslContext(TestCertificates.trustingAny()).build()
                 .send(HttpRequest.newBuilder(URI.create(metrics)).build(), HttpResponse.BodyHandlers.ofString())
                 .sslSession().orElseThrow().getPeerCertificates()[0];
         served.verify(served.getPublicKey());
         assertTrue(served.getSubjectAlternativeNames().contains(List.of(2, "ordinal." + OPERATOR_NS + ".svc")), served.toString());
-        HttpClient http = HttpClient.newBuilder().sslContext(trusting(served)).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(TestCertificates.trusting(served)).connectTimeout(Duration.ofSeconds(5)).build();
         assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "no token, no metrics");
         HttpCallers.Account scraper = HttpCallers.reader(client);
@@ -151,35 +152,6 @@ class KafkaUserStoryIT {
         } catch (IOException expected) {
             // the TLS port closed the connection
         }
-    }
-
-    /** Trusts exactly {@code certificate} (host names checked), or with null any certificate (names unchecked). */
-    private static javax.net.ssl.SSLContext trusting(X509Certificate certificate) throws Exception {
-        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-        if (certificate == null) {
-            tls.init(null, new javax.net.ssl.TrustManager[] { new javax.net.ssl.X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            } }, null);
-            return tls;
-        }
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("operator", certificate);
-        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        tls.init(null, trust.getTrustManagers(), null);
-        return tls;
     }
 
     // --- 2. Kafka up ----------------------------------------------------------------------------------------------

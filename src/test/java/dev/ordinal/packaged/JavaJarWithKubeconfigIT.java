@@ -12,9 +12,6 @@ import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ordinal.access.tls.TestCertificates;
 import dev.ordinal.testkube.RequiresControlPlane;
 import dev.ordinal.testkube.TestKube;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -71,7 +69,7 @@ class JavaJarWithKubeconfigIT {
         Process jar = builder.start();
         try (KubernetesClient admin = kube.newAdminClient()) {
             // HTTPS with the self-signed certificate made at start-up: probed without verification, as the kubelet does
-            HttpClient http = HttpClient.newBuilder().sslContext(trustingAnyCertificate()).connectTimeout(Duration.ofSeconds(1)).build();
+            HttpClient http = HttpClient.newBuilder().sslContext(TestCertificates.trustingAny()).connectTimeout(Duration.ofSeconds(1)).build();
             HttpRequest ready = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build();
             AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
@@ -115,26 +113,6 @@ class JavaJarWithKubeconfigIT {
                 jar.destroyForcibly().waitFor();
             }
         }
-    }
-
-    /** Trusts any server certificate, as the kubelet's HTTPS probes do. */
-    private static SSLContext trustingAnyCertificate() throws Exception {
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] { new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        } }, null);
-        return tls;
     }
 
     private static String tail(Path log) {

@@ -15,16 +15,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +74,7 @@ class PackagedOperatorIT {
     @BeforeAll
     static void connect() {
         client = PackagedApiServerResource.kube().newAdminClient();
-        RestAssured.config = RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(trusting(PackagedApiServerResource.AUTHORITY)));
+        RestAssured.config = RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(TestCertificates.trustStore(PackagedApiServerResource.AUTHORITY.caCertificate())));
     }
 
     @AfterAll
@@ -289,28 +285,9 @@ class PackagedOperatorIT {
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
-    /** A trust store holding only {@code ca}'s certificate. */
-    private static KeyStore trusting(TestCertificates ca) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setCertificateEntry("ca", ca.caCertificate());
-            return store;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** An HTTP client that trusts {@code ca} only, and checks the host name. */
-    private static HttpClient client(TestCertificates ca) throws Exception {
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", ca.caCertificate());
-        trust.init(store);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+    private static HttpClient client(TestCertificates ca) {
+        return HttpClient.newBuilder().sslContext(TestCertificates.trusting(ca.caCertificate())).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T example(String file, Class<T> type) throws Exception {

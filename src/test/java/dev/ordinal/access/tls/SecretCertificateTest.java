@@ -5,16 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.Test;
 
@@ -93,24 +86,6 @@ class SecretCertificateTest {
      * (Vert.x 4.5: the update is not finished for a channel that starts then); the waits ignore such a failure.
      */
     private X509Certificate served() throws Exception {
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] { new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        } }, null);
-        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()
-                .send(HttpRequest.newBuilder(URI.create(live.toString())).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, answer.statusCode());
-        return (X509Certificate) answer.sslSession().orElseThrow().getPeerCertificates()[0];
+        return TestCertificates.served(URI.create(live.toString()));
     }
 }

@@ -7,17 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.junit.jupiter.api.Test;
 
@@ -69,30 +62,7 @@ class SelfSignedRenewalTest {
                 "made before the first one expired: " + second.getNotBefore() + " + backdate, first until " + first.getNotAfter());
     }
 
-    /** The certificate of a new connection (a new client each time: a kept connection would show the old one). */
     private X509Certificate served() throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(trustingAny()).connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(live.toString())).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, answer.statusCode());
-        return (X509Certificate) answer.sslSession().orElseThrow().getPeerCertificates()[0];
-    }
-
-    private static SSLContext trustingAny() throws Exception {
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, new TrustManager[] { new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        } }, null);
-        return tls;
+        return TestCertificates.served(URI.create(live.toString()));
     }
 }

@@ -3,10 +3,15 @@ package dev.ordinal.access.tls;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +19,11 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -94,6 +104,74 @@ public final class TestCertificates {
     /** The {@code data} of a {@code kubernetes.io/tls} Secret: tls.crt (certificate then CA), tls.key, ca.crt. */
     public Map<String, String> secretData(Issued issued) {
         return Map.of("tls.crt", base64(issued.certificatePem() + caPem()), "tls.key", base64(issued.keyPem()), "ca.crt", base64(caPem()));
+    }
+
+    /**
+     * A trust store holding only {@code anchors} (PKCS#12, in memory).
+     *
+     * @throws IllegalStateException when the JDK cannot make one
+     */
+    public static KeyStore trustStore(X509Certificate... anchors) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (int i = 0; i < anchors.length; i++) {
+                store.setCertificateEntry("anchor-" + i, anchors[i]);
+            }
+            return store;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A TLS context that trusts {@code anchors} only, as a client that was given them (host names still checked). */
+    public static SSLContext trusting(X509Certificate... anchors) {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trustStore(anchors));
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, trust.getTrustManagers(), null);
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A TLS context that trusts any server certificate, as the kubelet's HTTPS probes do. */
+    public static SSLContext trustingAny() {
+        try {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] { new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            } }, null);
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The certificate a server presents on a new connection (a new client each time: a kept connection would show an
+     * older one), asking {@code uri} and expecting 200; any certificate is accepted.
+     */
+    public static X509Certificate served(URI uri) throws IOException, InterruptedException {
+        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(trustingAny()).connectTimeout(Duration.ofSeconds(5)).build()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException(uri + " answered " + answer.statusCode());
+        }
+        return (X509Certificate) answer.sslSession().orElseThrow().getPeerCertificates()[0];
     }
 
     static String base64(String text) {
