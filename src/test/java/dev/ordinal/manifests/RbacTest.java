@@ -56,7 +56,9 @@ class RbacTest {
      * subresources: the OwnerReferencesPermissionEnforcement admission plugin (off by default, and off on this API
      * server) asks the authorizer for them inside the request that sets an owner reference blocking owner
      * deletion; that check is no request of its own, so no audit log shows it. Secrets: the test profile serves plain
- * HTTP; PackagedOperatorIT names the Secret ordinal-tls and sees the one Secret read and watched.
+ * HTTP; PackagedOperatorIT names the Secret ordinal-tls and sees the one Secret read and watched. The ClusterRole's
+     * get on Secrets is for the Kafka client Secret of a TLS/SASL scale-in guard, which this story (no Kafka) has not;
+     * KafkaSecurityGuardTest reads such a Secret.
      */
     static final Set<String> GRANTED_BUT_NOT_SEEN_HERE = Set.of(
             "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases update",

@@ -32,7 +32,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  */
 class DirectEditGuardTest {
     /** Nothing listens there: Kafka gives no answer. */
-    private final DirectEditGuard guard = new DirectEditGuard(new KafkaReplicas(Duration.ofSeconds(1)));
+    private final DirectEditGuard guard = new DirectEditGuard(new KafkaReplicas(Duration.ofSeconds(1)),
+            dev.ordinal.controller.support.KafkaTargets.withoutSecrets());
 
     private static Cluster cluster(boolean guarded, int replicas, String... offline) {
         Cluster c = new Cluster();
