@@ -36,7 +36,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * Secret named by {@code scaleInGuard.kafka.clientSecret}: a real Kafka (KRaft, brokers 0 and 1 in a child JVM,
  * {@link SecureKafkaListeners}) with a TLS listener that requires a client certificate and a SCRAM-SHA-512-over-TLS
  * listener. Topic {@code held} has its one replica on broker 1, so a guard that reads Kafka says broker 1 still hosts
- * it; a guard that cannot read Kafka says why, naming the Secret, and the ops waits until the Secret is fixed.
+ * it (and pair-0); topic {@code pair} has replicas 0 and 1, broker 0 first (its leader). A guard that cannot read Kafka says why,
+ * naming the Secret, and the ops waits until the Secret is fixed.
  */
 @QuarkusTest
 @QuarkusTestResource(KubeResource.class)
@@ -45,7 +46,7 @@ class KafkaSecurityGuardTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PASSWORD = "guard-password";
     private static final SecureKafkaListeners LISTENERS = new SecureKafkaListeners();
-    private static final String HOSTED = "still hosts 1 replica: held-0";
+    private static final String HOSTED = "still hosts 2 replicas: held-0, pair-0";
     private static TestKafka kafka;
 
     @KubeResource.Inject
@@ -56,7 +57,8 @@ class KafkaSecurityGuardTest {
     static void startKafka() throws Exception {
         kafka = TestKafka.start(2, LISTENERS.brokerProperties());
         SecureKafkaListeners.setScramPassword(kafka.admin(), PASSWORD);
-        kafka.admin().createTopics(List.of(new NewTopic("held", Map.of(0, List.of(1))))).all().get(30, TimeUnit.SECONDS);
+        kafka.admin().createTopics(List.of(new NewTopic("held", Map.of(0, List.of(1))), new NewTopic("pair", Map.of(0, List.of(0, 1)))))
+                .all().get(30, TimeUnit.SECONDS);
     }
 
     @AfterAll
@@ -79,6 +81,20 @@ class KafkaSecurityGuardTest {
         GuardVerdict verdict = f.awaitOps("dry", "Succeed", WAIT).getStatus().plan.get("broker").scaleInGuard;
         assertEquals("Blocked", verdict.result);
         assertEquals("gt-broker-1 (node 1) " + HOSTED, verdict.message, "Kafka answered through TLS");
+    }
+
+    @Test
+    void anOfflineThroughScramMovesLeadershipAndTheOnlineRestoresItWithTheSecretsSettings() throws Exception {
+        secret("kafka-client", LISTENERS.scramClient(PASSWORD));
+        guardedCluster("go", kafka.bootstrapServers("SASL_SSL"), "kafka-client");
+        f.createOps("off0", "go", Fixture.offline("broker", "go-broker-0"));
+        f.awaitOps("off0", "Succeed", WAIT);
+        // read (availability check), reordered and elected (leadership step) through the SCRAM listener
+        assertEquals(List.of(1, 0), pair().replicas().stream().map(org.apache.kafka.common.Node::id).toList());
+        assertEquals(1, pair().leader().id());
+        f.createOps("on0", "go", Fixture.online("broker", "go-broker-0"));
+        f.awaitOps("on0", "Succeed", WAIT);
+        assertEquals(List.of(0, 1), pair().replicas().stream().map(org.apache.kafka.common.Node::id).toList(), "order restored");
     }
 
     @Test
@@ -135,6 +151,10 @@ class KafkaSecurityGuardTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static org.apache.kafka.common.TopicPartitionInfo pair() throws Exception {
+        return kafka.admin().describeTopics(List.of("pair")).allTopicNames().get(10, TimeUnit.SECONDS).get("pair").partitions().get(0);
+    }
 
     /** Creates or replaces a Secret holding {@code properties} as its keys, in the test's namespace. */
     private void secret(String name, Map<String, String> properties) {
