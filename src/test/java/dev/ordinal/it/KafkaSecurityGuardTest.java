@@ -135,6 +135,11 @@ class KafkaSecurityGuardTest {
         assertEquals("cannot check whether gm-broker-1 (node 1) still hosts partition replicas: the Kafka client settings cannot be"
                 + " used: Secret " + f.ns + "/kafka-client (scaleInGuard.kafka.clientSecret) does not exist; nothing is removed until"
                 + " they can", awaitWaiting("in1", "ScaleInGuardUnavailable").message);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Condition guard = Conditions.find(f.cluster("gm").getStatus().conditions, "ScaleInGuard");
+            assertEquals("ScaleInGuardUnavailable", guard == null ? null : guard.reason);
+            assertTrue(guard.message.contains("Secret " + f.ns + "/kafka-client (scaleInGuard.kafka.clientSecret) does not exist"), guard.message);
+        });
 
         // the right settings, plus one key that is not a security property: none of them is used
         Map<String, String> settings = new java.util.LinkedHashMap<>(LISTENERS.scramClient(PASSWORD));
@@ -148,6 +153,24 @@ class KafkaSecurityGuardTest {
         secret("kafka-client", LISTENERS.scramClient(PASSWORD));
         assertEquals("gm-broker-1 (node 1) " + HOSTED, awaitWaiting("in1", "ScaleInBlocked").message);
         assertEquals(before.getMetadata().getGeneration(), f.cluster("gm").getMetadata().getGeneration(), "nothing removed");
+    }
+
+    @Test
+    void aRefusedKeyFailsTheOpsAtItsDeadlineWithAWarningEventNamingTheKey() {
+        Map<String, String> settings = new java.util.LinkedHashMap<>(LISTENERS.sslClient());
+        settings.put("ssl.truststore.location", "/etc/ssl/kafka-truststore.jks");
+        secret("kafka-client", settings);
+        Cluster before = guardedCluster("gr", kafka.bootstrapServers("SSL"), "kafka-client");
+        f.createOps("in1", "gr", spec -> spec.preConditionDeadlineSeconds = 3, scaleIn("broker", 1));
+        String expected = "cannot check whether gr-broker-1 (node 1) still hosts partition replicas: the Kafka client settings cannot be"
+                + " used: Secret " + f.ns + "/kafka-client key ssl.truststore.location names a file, and the operator reads no file named"
+                + " in a Secret: put the PEM text in ssl.truststore.certificates with the store type PEM; nothing is removed until they can";
+        Condition end = Conditions.find(f.awaitOps("in1", "Failed", WAIT).getStatus().conditions, "Failed");
+        assertEquals("ScaleInGuardUnavailable", end.reason);
+        assertEquals(expected, end.message);
+        await().atMost(WAIT).until(() -> f.events("OpsRequest", "in1").stream().anyMatch(e -> "Warning".equals(e.getType())
+                && "ScaleInGuardUnavailable".equals(e.getReason()) && expected.equals(e.getMessage())));
+        assertEquals(before.getMetadata().getGeneration(), f.cluster("gr").getMetadata().getGeneration(), "nothing removed");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
