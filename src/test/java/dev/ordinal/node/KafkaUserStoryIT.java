@@ -470,7 +470,7 @@ class KafkaUserStoryIT {
      * Broker 103 joined empty (a scale-out does not rebalance), so it gets a replica of each partition of a topic of its
      * own, with enough data that the drain, at the throttle below, lasts well beyond an operator restart: Kafka lets one
      * fetch of up to {@code replica.fetch.max.bytes} (1 MiB) through per quota window (11 s) whatever the rate, so each
-     * partition's 6 MiB take over a minute to copy (the new operator pod took the Lease 16–18 s after the old one was
+     * partition's 6 MiB take over a minute to copy (the new operator pod took the Lease 15–18 s after the old one was
      * deleted, here).
      */
     private static final String DRAINED = "payments";
