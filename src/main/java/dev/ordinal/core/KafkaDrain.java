@@ -86,6 +86,16 @@ public final class KafkaDrain {
             leaders = Map.copyOf(leaders);
             followers = Map.copyOf(followers);
         }
+
+        /**
+         * The same throttle with the broker rates kept for {@code live} brokers only. Kafka's Admin client sends a
+         * broker's own config change to that broker, so a call that names a broker that is down times out (KAFKA-13392)
+         * and would hold the drain, and its cancel, for good; the topic entries, which name replicas, still cover it. A
+         * rate left on a broker that was down does nothing once the topic entries are gone.
+         */
+        public Throttle on(Set<Integer> live) {
+            return new Throttle(brokers.stream().filter(live::contains).collect(Collectors.toSet()), leaders, followers);
+        }
     }
 
     /**
@@ -141,12 +151,21 @@ public final class KafkaDrain {
      * @param departing the brokers removed for good (their pod names are used in the refusal)
      */
     public static Plan plan(List<ScaleInGuard.Broker> departing, KafkaSnapshot snapshot) {
+        return plan(departing, Set.of(), snapshot);
+    }
+
+    /**
+     * {@link #plan(List, KafkaSnapshot)}, with {@code alsoLeaving}: brokers that are no target either, though their
+     * replicas stay (taken offline by the same ops).
+     */
+    public static Plan plan(List<ScaleInGuard.Broker> departing, Set<Integer> alsoLeaving, KafkaSnapshot snapshot) {
         if (departing.isEmpty()) {
             throw new IllegalArgumentException("a drain needs at least one departing broker");
         }
         Set<Integer> gone = ScaleInGuard.nodeIds(departing);
         TreeSet<Integer> remaining = new TreeSet<>(snapshot.liveBrokers());
         remaining.removeAll(gone);
+        remaining.removeAll(alsoLeaving);
         List<KafkaSnapshot.Partition> moving = snapshot.partitions().stream()
                 .filter(p -> p.replicas().stream().anyMatch(gone::contains))
                 .sorted(Comparator.comparing(KafkaSnapshot.Partition::topic).thenComparingInt(KafkaSnapshot.Partition::partition))
@@ -211,6 +230,37 @@ public final class KafkaDrain {
             targets.put(p.name(), next);
         }
         return new Plan(original, targets, null);
+    }
+
+    /**
+     * The partitions of {@code departing} with a reassignment in progress that is not a drain's (someone else's move,
+     * in topic and partition order): a drain is planned only once they are done, since Kafka reports such a
+     * partition's replicas as the old and new ones together, and a plan made from that list would raise its
+     * replication factor (KAFKA-10125).
+     */
+    public static List<String> othersMoving(Set<Integer> departing, KafkaSnapshot snapshot) {
+        return snapshot.partitions().stream()
+                .filter(p -> snapshot.reassigning().contains(p.name()) && p.replicas().stream().anyMatch(departing::contains))
+                .sorted(Comparator.comparing(KafkaSnapshot.Partition::topic).thenComparingInt(KafkaSnapshot.Partition::partition))
+                .map(KafkaSnapshot.Partition::name).toList();
+    }
+
+    /**
+     * The partitions of a plan in flight whose reassignment is the plan's own: during it Kafka reports the original
+     * replicas and the target's together, so the replica set is their union. Another reassignment of the same
+     * partition (someone else's) is not cancelled by a drain's cancel.
+     */
+    public static Set<String> ownInFlight(Map<String, List<Integer>> original, Map<String, List<Integer>> targets, KafkaSnapshot snapshot) {
+        Set<String> own = new TreeSet<>();
+        for (String name : progress(targets, snapshot).inFlight()) {
+            KafkaSnapshot.Partition now = snapshot.partition(name);
+            Set<Integer> union = new java.util.HashSet<>(original.getOrDefault(name, List.of()));
+            union.addAll(targets.get(name));
+            if (now != null && Set.copyOf(now.replicas()).equals(union)) {
+                own.add(name);
+            }
+        }
+        return own;
     }
 
     /**

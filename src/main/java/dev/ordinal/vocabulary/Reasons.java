@@ -35,6 +35,10 @@ public final class Reasons {
     public static final String DRAINING = "Draining";
     /** Event: every partition of the drain moved and the replication throttle was removed. */
     public static final String DRAINED = "Drained";
+    /** Event: an ops that ended while Pending stopped its drain first (own reassignments cancelled, throttle removed). */
+    public static final String DRAIN_STOPPED = "DrainStopped";
+    /** Event (Warning): such a drain could not be stopped (no guard, no answer, a refused step); what is left is named. */
+    public static final String DRAIN_NOT_STOPPED = "DrainNotStopped";
     /** Event: the Kafka node ids of brokers removed for good were unregistered, their pods being gone. */
     public static final String BROKERS_UNREGISTERED = "BrokersUnregistered";
     /** Progressing: the pods of removed brokers are gone; their Kafka node ids are being unregistered. */

@@ -200,4 +200,45 @@ class KafkaDrainTest {
         assertEquals(Map.of("orders", List.of("0:100", "0:103"), "my-topic", List.of("2:103", "2:101")), t.leaders());
         assertEquals(Map.of("orders", List.of("0:102"), "my-topic", List.of("2:100")), t.followers());
     }
+
+    @Test
+    void aBrokerTakenOfflineByTheSameOpsIsNoTarget() {
+        // review of #28: replicas drained onto a broker that goes offline in the same ops would be under-replicated at once
+        KafkaSnapshot s = snapshot(Set.of(100, 101, 102, 103, 104), Map.of(), roundRobin("orders", 10, 2, List.of(100, 101, 102, 103)));
+        KafkaDrain.Plan plan = KafkaDrain.plan(List.of(GONE103), Set.of(104), s);
+        assertTrue(plan.planned());
+        plan.targets().values().forEach(t -> assertFalse(t.contains(104) || t.contains(103), t.toString()));
+        assertTrue(KafkaDrain.plan(List.of(GONE103), s).targets().values().stream().anyMatch(t -> t.contains(104)),
+                "without it, 104 (empty) would take replicas");
+    }
+
+    @Test
+    void someoneElsesReassignmentOnADepartingBrokerIsNamedAndOnlyTheDrainsOwnMovesAreCancelled() {
+        // KAFKA-10125: during a reassignment Kafka reports old and new replicas together; a plan made from that list
+        // would raise the replication factor, and a cancel of "every partition in flight" would cancel the user's move
+        Partition users = new Partition("orders", 0, List.of(101, 102, 104, 103), List.of(101, 102, 103), 101);
+        Partition plain = p("orders", 1, 103, 100, 101);
+        KafkaSnapshot s = new KafkaSnapshot(List.of(users, plain), Set.of(100, 101, 102, 103, 104), Map.of(), 1, Map.of(),
+                Set.of("orders-0"));
+        assertEquals(List.of("orders-0"), KafkaDrain.othersMoving(Set.of(103), s));
+        assertEquals(List.of(), KafkaDrain.othersMoving(Set.of(100), s), "a move that does not touch the departing broker does not matter");
+
+        Map<String, List<Integer>> original = Map.of("orders-0", List.of(101, 102, 103), "orders-1", List.of(103, 100, 101));
+        Map<String, List<Integer>> targets = Map.of("orders-0", List.of(101, 102, 100), "orders-1", List.of(102, 100, 101));
+        Partition ours = new Partition("orders", 1, List.of(102, 100, 101, 103), List.of(100, 101, 103), 100);
+        KafkaSnapshot both = new KafkaSnapshot(List.of(users, ours), s.liveBrokers(), Map.of(), 1, Map.of(), Set.of("orders-0", "orders-1"));
+        assertEquals(List.of("orders-0", "orders-1"), KafkaDrain.progress(targets, both).inFlight());
+        assertEquals(Set.of("orders-1"), KafkaDrain.ownInFlight(original, targets, both),
+                "orders-0 moves to 104, not to the plan's 100: not the drain's to cancel");
+    }
+
+    @Test
+    void theBrokerRatesOfTheThrottleGoOnlyToLiveBrokers() {
+        KafkaDrain.Throttle t = KafkaDrain.throttle(Map.of("orders-0", List.of(103, 100, 101)), Map.of("orders-0", List.of(102, 100, 101)));
+        assertEquals(Set.of(100, 101, 102, 103), t.brokers());
+        KafkaDrain.Throttle live = t.on(Set.of(100, 101, 102));
+        assertEquals(Set.of(100, 101, 102), live.brokers(), "103 is down: naming it would time the whole call out");
+        assertEquals(t.leaders(), live.leaders());
+        assertEquals(t.followers(), live.followers());
+    }
 }

@@ -86,7 +86,13 @@ final class KafkaDrainSteps {
                 if (!hosts) {
                     continue;
                 }
-                KafkaDrain.Plan planned = KafkaDrain.plan(removed, snapshot);
+                List<String> others = KafkaDrain.othersMoving(ScaleInGuard.nodeIds(removed), snapshot);
+                if (!others.isEmpty()) {
+                    return Optional.of(waiting(in, now, Reasons.DRAINING, "waiting for the reassignment in progress of "
+                            + KafkaDrain.shown(others) + " (not this drain's) to end before planning the drain of " + who,
+                            DRAIN_RECHECK, records, Notes.PLANNED));
+                }
+                KafkaDrain.Plan planned = KafkaDrain.plan(removed, offline(plan, guard), snapshot);
                 if (!planned.planned()) {
                     OpsStatus next = OpsStatus.of(in.ops(), now).condition(ConditionType.VALIDATED, false, Reasons.VALIDATION_FAILED,
                             planned.refusal());
@@ -114,7 +120,7 @@ final class KafkaDrainSteps {
             }
             KafkaDrain.Progress progress = KafkaDrain.progress(record.targetReplicas, snapshot);
             record.progress = progress.fraction();
-            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas);
+            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers());
             String moving = "draining " + who + ": " + progress.fraction() + " partitions moved (replication throttle "
                     + record.throttleBytesPerSecond + " B/s)";
             if (!progress.toStart().isEmpty()) {
@@ -162,7 +168,7 @@ final class KafkaDrainSteps {
                     || look.get().snapshot().hostedBy(ScaleInGuard.nodeIds(removed)).isEmpty()) {
                 continue;
             }
-            KafkaDrain.Plan planned = KafkaDrain.plan(removed, look.get().snapshot());
+            KafkaDrain.Plan planned = KafkaDrain.plan(removed, offline(plan, guard), look.get().snapshot());
             out.put(plan.component(), planned.planned() ? "with drain: " + planned.targets().size() + " partition"
                     + (planned.targets().size() == 1 ? "" : "s") + " would move off " + who(removed) + " first"
                     : "with drain: refused: " + planned.refusal());
@@ -201,14 +207,14 @@ final class KafkaDrainSteps {
                             + "; component " + component + " has no scaleInGuard.kafka any more, so Kafka was not asked to cancel its"
                             + " reassignments or remove the throttle; the Cluster was not touched", null, Notes.NONE));
         }
-        KafkaDrain.Progress progress = KafkaDrain.progress(record.targetReplicas, look.get().snapshot());
-        record.progress = progress.fraction();
-        Set<String> inFlight = new TreeSet<>(progress.inFlight());
+        KafkaSnapshot snapshot = look.get().snapshot();
+        record.progress = KafkaDrain.progress(record.targetReplicas, snapshot).fraction();
+        Set<String> inFlight = KafkaDrain.ownInFlight(record.originalReplicas, record.targetReplicas, snapshot);
         String message = "cancelled while draining " + who + ": " + record.progress + " partitions had moved (they stay where"
                 + " they are), the reassignment of " + inFlight.size() + " cancelled, the replication throttle removed; the Cluster was"
                 + " not touched";
         return Optional.of(new OpsDecision.DrainKafka(component, KafkaDrain.Step.cancel(inFlight,
-                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas)), error -> {
+                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
                     if (error != null) {
                         return waiting(in, now, Reasons.DRAINING, "cancelling the drain of " + who + ": " + error, DRAIN_RECHECK, records,
                                 Notes.NONE);
@@ -221,6 +227,59 @@ final class KafkaDrainSteps {
                     next.status().kafkaDrain = records;
                     return PendingDecider.finish(next, OpsPhase.CANCELLED, Reasons.CANCELLED_WHILE_PENDING, message, null, Notes.NONE);
                 }));
+    }
+
+    /**
+     * A Pending ops that ends otherwise than by its cancel ({@code ending}: failed, aborted, cancelled by the
+     * controller) while a drain of it is not finished: the drain stops first, as on a cancel (its own reassignments in
+     * progress cancelled, the replication throttle removed), one component per step, each followed by a Normal Event
+     * {@code DrainStopped}; then {@code ending}. Without that, the throttle would stay on the brokers and topics and slow
+     * every later catch-up of those replicas (review of #28: e.g. {@code drain} turned off mid-drain fails the ops at its
+     * precondition deadline). A drain Kafka cannot be asked about (no guard any more, no answer, a refused step) is not
+     * waited for: {@code ending} gets a Warning Event {@code DrainNotStopped} naming what is left in Kafka.
+     */
+    static OpsDecision stop(OpsInputs in, Instant now, OpsDecision.Finish ending) {
+        Map<String, KafkaDrainRecord> records = records(ending.status());
+        List<Event> events = new ArrayList<>(ending.notes().events());
+        for (Map.Entry<String, KafkaDrainRecord> e : records.entrySet()) {
+            KafkaDrainRecord record = e.getValue();
+            if (record.finishedAt != null) {
+                continue;
+            }
+            String who = String.join(", ", record.instances);
+            Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
+            if (look.isEmpty() || look.get().snapshot() == null) {
+                record.finishedAt = Conditions.timestamp(now);
+                events.add(notStopped(who, record, look.isEmpty() ? "component " + e.getKey() + " has no scaleInGuard.kafka any more"
+                        : look.get().unavailable()));
+                continue;
+            }
+            KafkaSnapshot snapshot = look.get().snapshot();
+            record.progress = KafkaDrain.progress(record.targetReplicas, snapshot).fraction();
+            Set<String> inFlight = KafkaDrain.ownInFlight(record.originalReplicas, record.targetReplicas, snapshot);
+            String stopped = "stopped the drain of " + who + " as the ops ends " + ending.phase().value() + " (" + ending.reason() + "): "
+                    + record.progress + " partitions had moved (they stay where they are), the reassignment of " + inFlight.size()
+                    + " cancelled, the replication throttle removed";
+            return new OpsDecision.DrainKafka(e.getKey(), KafkaDrain.Step.cancel(inFlight,
+                    KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
+                        record.finishedAt = Conditions.timestamp(now);
+                        Event event = error == null ? new Event(false, Reasons.DRAIN_STOPPED, stopped) : notStopped(who, record, error);
+                        return waiting(in, now, Reasons.DRAINING, "the ops ends " + ending.phase().value() + ", but first the drain of "
+                                + who + " stops", RECORD_RECHECK, records, new Notes(false, List.of(event)));
+                    });
+        }
+        if (events.size() == ending.notes().events().size()) {
+            return ending;
+        }
+        ending.status().kafkaDrain = records;
+        return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
+                new Notes(ending.notes().planComputed(), List.copyOf(events)));
+    }
+
+    private static Event notStopped(String who, KafkaDrainRecord record, String why) {
+        return new Event(true, Reasons.DRAIN_NOT_STOPPED, "the drain of " + who + " was not stopped: " + why + "; its reassignments"
+                + " may still run and its replication throttle is left on the brokers and topics of status.kafkaDrain (remove them"
+                + " with kafka-reassign-partitions.sh --cancel and kafka-configs.sh --delete-config, docs/kafka-drain.md)");
     }
 
     /**
@@ -265,6 +324,12 @@ final class KafkaDrainSteps {
     private static List<Broker> removed(ScalingPlan plan, KafkaScaleInGuard guard) {
         int offset = guard.nodeIdOffset == null ? 0 : guard.nodeIdOffset;
         return ScaleInGuard.departing(plan, offset).stream().filter(b -> b.departure() == Departure.REMOVAL).toList();
+    }
+
+    /** The node ids the plan takes offline in the same ops (no drain target, though they keep their replicas). */
+    private static Set<Integer> offline(ScalingPlan plan, KafkaScaleInGuard guard) {
+        int offset = guard.nodeIdOffset == null ? 0 : guard.nodeIdOffset;
+        return ScaleInGuard.nodeIds(ScaleInGuard.departing(plan, offset).stream().filter(b -> b.departure() != Departure.REMOVAL).toList());
     }
 
     private static String who(List<Broker> brokers) {

@@ -49,12 +49,17 @@ final class PendingDecider {
     }
 
     /**
-     * The Pending decision; an ops that ends here (cancelled, failed, aborted) after it moved leadership off brokers
-     * that now stay first gets their replica order back ({@link LeadershipSteps#undo}).
+     * The Pending decision; an ops that ends here (cancelled, failed, aborted) first stops a drain it started
+     * ({@link KafkaDrainSteps#stop}) and puts back the replica order of brokers it moved leadership off, which now stay
+     * ({@link LeadershipSteps#undo}).
      */
     static OpsDecision decide(OpsInputs in, Instant now) {
         OpsDecision decision = chain(in, now);
-        return decision instanceof Finish ending && ending.phase() != OpsPhase.SUCCEED ? LeadershipSteps.undo(in, now, ending) : decision;
+        if (!(decision instanceof Finish ending) || ending.phase() == OpsPhase.SUCCEED) {
+            return decision;
+        }
+        OpsDecision stopped = KafkaDrainSteps.stop(in, now, ending);
+        return stopped instanceof Finish f ? LeadershipSteps.undo(in, now, f) : stopped;
     }
 
     private static OpsDecision chain(OpsInputs in, Instant now) {

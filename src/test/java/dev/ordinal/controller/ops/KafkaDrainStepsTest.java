@@ -29,6 +29,7 @@ import dev.ordinal.api.ops.OpsRequest;
 import dev.ordinal.controller.ops.OpsDecision.Advance;
 import dev.ordinal.controller.ops.OpsDecision.Apply;
 import dev.ordinal.controller.ops.OpsDecision.DrainKafka;
+import dev.ordinal.controller.ops.OpsDecision.Event;
 import dev.ordinal.controller.ops.OpsDecision.Finish;
 import dev.ordinal.controller.ops.OpsDecision.UnregisterBrokers;
 import dev.ordinal.controller.ops.OpsDecision.Wait;
@@ -52,13 +53,14 @@ class KafkaDrainStepsTest {
     private static final class FakeKafka implements OpsInputs.Guard {
         List<Partition> partitions;
         Set<String> reassigning = new HashSet<>();
+        Set<Integer> live = LIVE;
 
         FakeKafka(Partition... partitions) {
             this.partitions = List.of(partitions);
         }
 
         KafkaSnapshot snapshot() {
-            return new KafkaSnapshot(partitions, LIVE, Map.of(), 1, Map.of(), reassigning);
+            return new KafkaSnapshot(partitions, live, Map.of(), 1, Map.of(), reassigning);
         }
 
         @Override
@@ -274,5 +276,43 @@ class KafkaDrainStepsTest {
         Finish succeed = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(ops, done.status()), drained(3), kafka, 0, 1, 2),
                 after(Duration.ofSeconds(4))));
         assertEquals(OpsPhase.SUCCEED, succeed.phase());
+    }
+
+    @Test
+    void anOpsThatFailsWhileDrainingStopsItsDrainFirstAndSomeoneElsesMoveIsWaitedForBeforePlanning() {
+        FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(103, 100), List.of(103, 100), 103),
+                new Partition("orders", 1, List.of(101, 103), List.of(101, 103), 101));
+        kafka.reassigning = Set.of("orders-1"); // a user's move that involves broker 103
+        OpsRequest ops = ops("in-4", scaleIn(1));
+        assertEquals("Draining: waiting for the reassignment in progress of orders-1 (not this drain's) to end before planning the drain"
+                + " of kafka-broker-3 (node 103)", waiting(OpsDecider.decide(in(ops, drained(4), kafka, 0, 1, 2, 3), after(Duration.ZERO))));
+        kafka.reassigning = Set.of();
+        Wait recorded = (Wait) OpsDecider.decide(in(ops, drained(4), kafka, 0, 1, 2, 3), after(Duration.ofSeconds(1)));
+        assertEquals(2, recorded.status().kafkaDrain.get("broker").targetReplicas.size());
+
+        // Kafka moves orders-0; broker 101 is down; then drain is turned off: the guard holds the removal, and the
+        // precondition deadline has passed, so the ops ends Failed. Its drain stops first.
+        kafka.partitions = List.of(new Partition("orders", 0, List.of(103, 100, 102), List.of(103, 100), 103),
+                new Partition("orders", 1, List.of(101, 103), List.of(103), 103));
+        kafka.reassigning = Set.of("orders-0");
+        kafka.live = Set.of(100, 102, 103);
+        Cluster off = drained(4);
+        off.getSpec().componentSpecs.get(0).scaleInGuard.kafka.drain = false;
+        OpsRequest draining = with(ops, recorded.status());
+        DrainKafka stop = assertInstanceOf(DrainKafka.class, OpsDecider.decide(in(draining, off, kafka, 0, 1, 2, 3),
+                after(Duration.ofSeconds(5))));
+        assertEquals(Set.of("orders-0"), stop.step().cancel());
+        assertTrue(stop.step().removeThrottle());
+        assertFalse(stop.step().throttle().brokers().contains(101), "broker 101 is down: its rate is not asked for");
+        Wait stopped = assertInstanceOf(Wait.class, stop.then().apply(null));
+        assertEquals(List.of(new Event(false, "DrainStopped", "stopped the drain of kafka-broker-3 as the ops ends Failed (ScaleInBlocked):"
+                + " 0/2 partitions had moved (they stay where they are), the reassignment of 1 cancelled, the replication throttle removed")),
+                stopped.notes().events());
+
+        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(ops, stopped.status()), off, kafka, 0, 1, 2, 3),
+                after(Duration.ofSeconds(6))));
+        assertEquals(OpsPhase.FAILED, failed.phase());
+        assertEquals("ScaleInBlocked", failed.reason());
+        assertEquals(T0.plusSeconds(5).toString(), failed.status().kafkaDrain.get("broker").finishedAt);
     }
 }
