@@ -146,6 +146,30 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         }
     }
 
+    /**
+     * Carries out a rebalance step with {@code component}'s Kafka ({@link KafkaReplicas#drain}, which moves any plan of
+     * that shape); one INFO line per step names the partitions asked for and their targets.
+     */
+    @Override
+    public String rebalance(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return "component " + component + " has no scaleInGuard.kafka";
+        }
+        try {
+            kafka.drain(guard.get().bootstrapServers, step);
+            LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for %s, %s cancelled %s, throttle %s",
+                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
+                    step.reassign(), step.cancel().size(), step.cancel(),
+                    step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
+            return null;
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            LOG.warnf("cluster %s/%s component %s: Kafka rebalance step failed: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, e.getMessage());
+            return "Kafka at " + guard.get().bootstrapServers + " did not take the rebalance step (" + e.getMessage() + ")";
+        }
+    }
+
     /** Unregisters node ids with {@code component}'s Kafka ({@link KafkaReplicas#unregister}). */
     @Override
     public String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
