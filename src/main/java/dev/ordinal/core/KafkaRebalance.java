@@ -33,7 +33,7 @@ public final class KafkaRebalance {
      * same count; the most loaded donor first). The moved replica takes the donor's place in the replica list, so the
      * replication factor is kept. It ends when every broker hosts {@code floor(T/N)} or {@code ceil(T/N)} replicas
      * (T replicas on N live brokers: within one of the mean), or when no movable replica can improve it. When the brokers
-     * that were there were balanced, only replicas that move to the added brokers are planned.</li>
+     * that were there were balanced (and no broker sets a rack), only replicas that move to the added brokers are planned.</li>
      * <li><b>Racks.</b> When any live broker sets {@code broker.rack}, a move never lowers the number of racks a
      * partition spans (a broker without a rack is a rack of its own), and a move that raises it is preferred.</li>
      * <li><b>Which partition.</b> Among the partitions that may move from a donor to a receiver: one the donor leads
