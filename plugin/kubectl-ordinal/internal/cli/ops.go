@@ -31,10 +31,7 @@ func opsListCmd(conn *connection) *cobra.Command {
 		Example: "  kubectl ordinal ops list\n  kubectl ordinal ops list --cluster kafka\n  kubectl ordinal ops list -A",
 		Args:    exactArgs(0, "no argument"),
 		RunE: func(c *cobra.Command, a []string) error {
-			if output != "" && output != "yaml" && output != "json" {
-				return usage("-o %s: choose yaml or json", output)
-			}
-			k, err := conn.connect()
+			k, err := conn.connectPrinting(output)
 			if err != nil {
 				return err
 			}
@@ -87,10 +84,7 @@ func opsDescribeCmd(conn *connection) *cobra.Command {
 		Example: "  kubectl ordinal ops describe kafka-offline-x7k2p\n  kubectl ordinal ops describe kafka-offline-x7k2p -o yaml",
 		Args:    exactArgs(1, "the name of an opsrequest"),
 		RunE: func(c *cobra.Command, a []string) error {
-			if output != "" && output != "yaml" && output != "json" {
-				return usage("-o %s: choose yaml or json", output)
-			}
-			k, err := conn.connect()
+			k, err := conn.connectPrinting(output)
 			if err != nil {
 				return err
 			}
@@ -181,4 +175,13 @@ or --wait-timeout passes (the ops goes on).`,
 	}
 	c.Flags().DurationVar(&waitTimeout, "wait-timeout", 0, "stop following after this long, exit 1 (0: until the ops ends)")
 	return c
+}
+
+// connectPrinting checks the -o value (empty, yaml or json: a usage error otherwise, before any connection), then
+// connects to the API server.
+func (conn *connection) connectPrinting(output string) (*kube, error) {
+	if output != "" && output != "yaml" && output != "json" {
+		return nil, usage("-o %s: choose yaml or json", output)
+	}
+	return conn.connect()
 }

@@ -51,12 +51,14 @@ public final class LeaderMoves {
      * The reorders that take leadership off {@code departing}: every partition whose first replica departs, or
      * whose leader departs while its first replica is not an in-sync live broker, gets as first replica the first
      * in-sync live replica that stays (the others keep their order). A partition without such a replica is left
-     * alone (the availability rule keeps it from going offline without {@code force}). In topic and partition order.
+     * alone (the availability rule keeps it from going offline without {@code force}), and so is a partition with a
+     * reassignment in progress ({@link KafkaSnapshot#reassigning()}): writing an order would replace the target of
+     * that reassignment (someone else's move, or Kafka still finishing ours). In topic and partition order.
      */
     public static List<Move> away(Set<Integer> departing, KafkaSnapshot s) {
         List<Move> moves = new ArrayList<>();
         for (KafkaSnapshot.Partition p : sorted(s)) {
-            if (p.replicas().isEmpty()) {
+            if (p.replicas().isEmpty() || s.reassigning().contains(p.name())) {
                 continue;
             }
             int first = p.replicas().get(0);
@@ -103,7 +105,8 @@ public final class LeaderMoves {
      * Where the restore of {@code recorded} orders stands.
      *
      * @param step       what to ask Kafka now: original orders to write back, preferred leaders to elect
-     * @param catchingUp partitions whose preferred leader is not in sync yet, worded {@code orders-3 (ISR 100, 101 of 102, 100, 101)}
+     * @param catchingUp partitions whose preferred leader is not in sync yet, worded {@code orders-3 (ISR 100, 101 of 102, 100, 101)},
+     *                   or whose replicas are being reordered right now, worded {@code orders-3 (reassignment in progress)}
      * @param changed    partitions that are gone or whose replica set someone else changed meanwhile: left as they are
      */
     public record Restore(Step step, List<String> catchingUp, List<String> changed) {
@@ -117,7 +120,8 @@ public final class LeaderMoves {
      * How to put back {@code recorded} ({@code topic-partition} → original replica order): a partition whose original
      * preferred leader (the first of the recorded order) is in sync on a live broker gets its original order back,
      * then a preferred-leader election; one whose preferred leader is still catching up is waited for; one that is gone
-     * or whose replica set differs from the recorded one (a user's reassignment) is left alone. The order is written
+     * or whose replica set differs from the recorded one (a user's reassignment) is left alone; one with the same
+     * replica set but a reassignment in progress (a reorder not finished yet) is waited for, never overwritten. The order is written
      * back only once the broker it hands leadership to is in sync, so the restore never makes a broker that is behind
      * the leader; the other replicas need not be (another broker of the partition may be offline meanwhile: review
      * of #28, an online ops would otherwise wait for it until its deadline).
@@ -133,6 +137,10 @@ public final class LeaderMoves {
             if (p == null || original.isEmpty() || !Set.copyOf(p.replicas()).equals(Set.copyOf(original))
                     || p.replicas().size() != original.size()) {
                 changed.add(e.getKey());
+                continue;
+            }
+            if (s.reassigning().contains(p.name())) {
+                catchingUp.add(p.name() + " (reassignment in progress)");
                 continue;
             }
             if (!inSyncAndLive(original.get(0), p, s)) {

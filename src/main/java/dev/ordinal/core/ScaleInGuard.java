@@ -232,6 +232,18 @@ public final class ScaleInGuard {
                 + "); nothing is removed until it does");
     }
 
+    /**
+     * Kafka was not asked because the guard's client settings cannot be used (a missing Secret, a refused key): the
+     * verdict is {@code UNAVAILABLE}, says which brokers could not be checked and why.
+     *
+     * @param why names the Secret and the key, e.g. "Secret kafka/client key ssl.truststore.location names a file, …"
+     */
+    public static Verdict unusableSettings(List<Broker> departing, String why) {
+        return new Verdict(Result.UNAVAILABLE, "cannot check whether " + names(departing)
+                + (departing.size() == 1 ? " still hosts" : " still host") + " partition replicas: the Kafka client settings cannot be used: "
+                + why + "; nothing is removed until they can");
+    }
+
     /** {@code force: true}: the guard was skipped for these brokers. */
     public static Verdict skipped(List<Broker> departing) {
         return new Verdict(Result.SKIPPED, "force: true skips the scale-in guard; not checked with Kafka: " + names(departing));

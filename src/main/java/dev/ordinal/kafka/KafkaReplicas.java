@@ -57,8 +57,9 @@ import dev.ordinal.core.ScaleInGuard.Replica;
 /**
  * Asks a Kafka cluster, through its Admin API, where its partitions are ({@link #snapshot}), and moves leadership by
  * reordering replica lists ({@link #apply}). One Admin client is kept
- * per bootstrap string while that Kafka answers (a failed check closes it; the next check opens a new one), and all
- * are closed when the operator stops. Every call is bounded
+ * per {@link Target} (bootstrap string and security settings) while that Kafka answers (a failed check closes it; the
+ * next check opens a new one); a client made for other settings of the same bootstrap string (a rotated Secret) is
+ * closed when the new one is opened, and all are closed when the operator stops. Every call is bounded
  * by {@code ordinal.scale-in-guard.timeout} (default 5 s) in total, so a reconciler thread waits at most that long.
  */
 @ApplicationScoped
@@ -86,6 +87,37 @@ public class KafkaReplicas {
         this.timeout = timeout;
     }
 
+    /**
+     * One Kafka as the operator reaches it: {@code bootstrap.servers} and the Admin client's security settings
+     * ({@link ClientSecurity#NONE}: PLAINTEXT).
+     */
+    public record Target(String bootstrapServers, ClientSecurity security) {
+        public Target {
+            java.util.Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            java.util.Objects.requireNonNull(security, "security");
+        }
+
+        /** A PLAINTEXT listener. */
+        public static Target plaintext(String bootstrapServers) {
+            return new Target(bootstrapServers, ClientSecurity.NONE);
+        }
+
+        /** For messages: the bootstrap string, and where the settings come from when there are any. */
+        public String describe() {
+            return security.source() == null ? bootstrapServers : bootstrapServers + " (client settings from " + security.source() + ")";
+        }
+
+        /** The Admin client cache's key: the same string for the same bootstrap and settings. */
+        String key() {
+            return bootstrapServers + "#" + security.fingerprint();
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
     /** Kafka gave no usable answer; the message says why in a few words (e.g. "no answer within 5s"). */
     public static final class KafkaUnavailable extends Exception {
         public KafkaUnavailable(String message, Throwable cause) {
@@ -106,7 +138,7 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached or does not answer within {@link #timeout()}
      */
     public Map<Integer, List<Replica>> hostedBy(String bootstrapServers, Set<Integer> nodeIds) throws KafkaUnavailable {
-        return snapshot(bootstrapServers).hostedBy(nodeIds);
+        return snapshot(Target.plaintext(bootstrapServers)).hostedBy(nodeIds);
     }
 
     /**
@@ -119,7 +151,12 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached or does not answer within {@link #timeout()}
      */
     public KafkaSnapshot snapshot(String bootstrapServers) throws KafkaUnavailable {
-        return call(bootstrapServers, (admin, deadline) -> {
+        return snapshot(Target.plaintext(bootstrapServers));
+    }
+
+    /** {@link #snapshot(String)} of the Kafka at {@code target}, with its security settings. */
+    public KafkaSnapshot snapshot(Target target) throws KafkaUnavailable {
+        return call(target, (admin, deadline) -> {
             Set<Integer> live = new HashSet<>();
             Map<Integer, String> racks = new HashMap<>();
             for (Node n : admin.describeCluster(new DescribeClusterOptions().timeoutMs(remainingMs(deadline))).nodes()
@@ -171,7 +208,12 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached, refuses a change, or does not answer within {@link #timeout()}
      */
     public void drain(String bootstrapServers, KafkaDrain.Step step) throws KafkaUnavailable {
-        call(bootstrapServers, (admin, deadline) -> {
+        drain(Target.plaintext(bootstrapServers), step);
+    }
+
+    /** {@link #drain(String, KafkaDrain.Step)} with the Kafka at {@code target}, with its security settings. */
+    public void drain(Target kafka, KafkaDrain.Step step) throws KafkaUnavailable {
+        call(kafka, (admin, deadline) -> {
             if (step.setThrottle()) {
                 admin.incrementalAlterConfigs(throttleConfigs(step.throttle(), String.valueOf(step.rate())),
                         new AlterConfigsOptions().timeoutMs(remainingMs(deadline))).all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
@@ -232,7 +274,12 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached, refuses, or does not answer within {@link #timeout()}
      */
     public void unregister(String bootstrapServers, Set<Integer> nodeIds) throws KafkaUnavailable {
-        call(bootstrapServers, (admin, deadline) -> {
+        unregister(Target.plaintext(bootstrapServers), nodeIds);
+    }
+
+    /** {@link #unregister(String, Set)} with the Kafka at {@code target}, with its security settings. */
+    public void unregister(Target target, Set<Integer> nodeIds) throws KafkaUnavailable {
+        call(target, (admin, deadline) -> {
             for (int id : new java.util.TreeSet<>(nodeIds)) {
                 try {
                     UnregisterBrokerOptions options = new UnregisterBrokerOptions();
@@ -258,10 +305,15 @@ public class KafkaReplicas {
      * @throws KafkaUnavailable when Kafka cannot be reached, refuses the reassignment, or does not answer within {@link #timeout()}
      */
     public void apply(String bootstrapServers, LeaderMoves.Step step) throws KafkaUnavailable {
+        apply(Target.plaintext(bootstrapServers), step);
+    }
+
+    /** {@link #apply(String, LeaderMoves.Step)} with the Kafka at {@code target}, with its security settings. */
+    public void apply(Target target, LeaderMoves.Step step) throws KafkaUnavailable {
         if (step.isEmpty()) {
             return;
         }
-        call(bootstrapServers, (admin, deadline) -> {
+        call(target, (admin, deadline) -> {
             if (!step.reorder().isEmpty()) {
                 Map<TopicPartition, Optional<NewPartitionReassignment>> orders = new LinkedHashMap<>();
                 step.reorder().forEach((p, order) -> orders.put(partition(p), Optional.of(new NewPartitionReassignment(order))));
@@ -291,43 +343,60 @@ public class KafkaReplicas {
         T run(Admin admin, long deadline) throws InterruptedException, ExecutionException, TimeoutException;
     }
 
-    private <T> T call(String bootstrapServers, AdminCall<T> call) throws KafkaUnavailable {
+    private <T> T call(Target target, AdminCall<T> call) throws KafkaUnavailable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return ask(bootstrapServers, call, deadline);
+            return ask(target, call, deadline);
         } catch (KafkaUnavailable e) {
             if (!closedUnderneath(e) || closed || System.nanoTime() >= deadline) {
                 throw e;
             }
             // The client was closed under this call (an operator stopping or reloading, a failed check of another
-            // caller): that says nothing about Kafka, so ask once more with a client of its own.
-            LOG.debugf("the Admin client for %s was closed during a check; asking again with a new one", bootstrapServers);
-            return ask(bootstrapServers, call, deadline);
+            // caller, a rotated Secret): that says nothing about Kafka, so ask once more with a client of its own.
+            LOG.debugf("the Admin client for %s was closed during a check; asking again with a new one", target.bootstrapServers());
+            return ask(target, call, deadline);
         }
     }
 
-    private <T> T ask(String bootstrapServers, AdminCall<T> call, long deadline) throws KafkaUnavailable {
+    private <T> T ask(Target target, AdminCall<T> call, long deadline) throws KafkaUnavailable {
         if (closed) {
             throw new KafkaUnavailable("the operator is stopping", null);
         }
         try {
-            return call.run(openAdmin(bootstrapServers), deadline);
+            return call.run(openAdmin(target), deadline);
         } catch (TimeoutException e) {
-            forget(bootstrapServers);
+            forget(target.key());
             throw new KafkaUnavailable("no answer within " + timeout.toSeconds() + "s", e);
         } catch (ExecutionException e) {
             // A Kafka that does not answer keeps no client (and its reconnect attempts) alive between checks.
-            forget(bootstrapServers);
+            forget(target.key());
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new KafkaUnavailable(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+            throw new KafkaUnavailable(cause.getClass().getSimpleName() + ": " + cause.getMessage() + handshakeDetail(cause), cause);
         } catch (KafkaException | IllegalArgumentException e) {
-            // e.g. "No resolvable bootstrap urls given in bootstrap.servers" from Admin.create
-            forget(bootstrapServers);
+            // e.g. "No resolvable bootstrap urls given in bootstrap.servers" from Admin.create, or settings it refuses
+            // (Kafka's messages show no password or PEM value: they are of its type PASSWORD)
+            forget(target.key());
             throw new KafkaUnavailable(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnavailable("interrupted", e);
         }
+    }
+
+    /**
+     * Why a TLS handshake failed, from the innermost cause, e.g. " (PKIX path building failed: … unable to find valid
+     * certification path to requested target)": Kafka's own message says only "SSL handshake failed". Empty for other
+     * failures.
+     */
+    static String handshakeDetail(Throwable failure) {
+        if (!(failure instanceof org.apache.kafka.common.errors.SslAuthenticationException)) {
+            return "";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure || root.getMessage() == null ? "" : " (" + root.getMessage() + ")";
     }
 
     /** Whether a failure came from a client closed meanwhile, not from Kafka: "The AdminClient thread has exited". */
@@ -344,35 +413,62 @@ public class KafkaReplicas {
         return (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
-    private Admin admin(String bootstrapServers) throws KafkaUnavailable {
+    private Admin admin(Target target) throws KafkaUnavailable {
         if (closed) {
             throw new KafkaUnavailable("the operator is stopping", null);
         }
-        return admins.computeIfAbsent(bootstrapServers, b -> {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b);
-            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "ordinal-scale-in-guard");
-            props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-            props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) Math.min(timeout.toMillis(), 3000));
-            props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, (long) Math.min(timeout.toMillis(), 3000));
-            props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000L);
-            return Admin.create(props);
-        });
+        String key = target.key();
+        Admin existing = admins.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        Admin made = admins.computeIfAbsent(key, k -> Admin.create(properties(target)));
+        // Clients made for other settings of the same bootstrap string (the Secret changed): not used any more.
+        for (String other : List.copyOf(admins.keySet())) {
+            if (!other.equals(key) && other.substring(0, other.lastIndexOf('#')).equals(target.bootstrapServers())) {
+                LOG.debugf("closing the Admin client for %s made with earlier client settings", target.bootstrapServers());
+                forget(other);
+            }
+        }
+        return made;
+    }
+
+    /** The Admin client's properties: the operator's timeouts and client id, then the target's security settings. */
+    static Properties properties(Target target, Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "ordinal-scale-in-guard");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) Math.min(timeout.toMillis(), 3000));
+        props.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, (long) Math.min(timeout.toMillis(), 3000));
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000L);
+        // only security.protocol, ssl.* and sasl.* (ClientSecurity): nothing above is overridden
+        props.putAll(target.security().properties());
+        return props;
+    }
+
+    private Properties properties(Target target) {
+        return properties(target, timeout);
     }
 
     /** {@link #admin} that gives up when the bean was closed while the client was being made (it is closed again at once). */
-    private Admin openAdmin(String bootstrapServers) throws KafkaUnavailable {
-        Admin admin = admin(bootstrapServers);
+    private Admin openAdmin(Target target) throws KafkaUnavailable {
+        Admin admin = admin(target);
         if (closed) {
-            forget(bootstrapServers);
+            forget(target.key());
             throw new KafkaUnavailable("the operator is stopping", null);
         }
         return admin;
     }
 
-    private void forget(String bootstrapServers) {
-        Admin admin = admins.remove(bootstrapServers);
+    /** The bootstrap strings that have an open Admin client, one entry per client (for tests). */
+    List<String> openClients() {
+        return admins.keySet().stream().map(k -> k.substring(0, k.lastIndexOf('#'))).sorted().toList();
+    }
+
+    private void forget(String key) {
+        Admin admin = admins.remove(key);
         if (admin != null) {
             admin.close(Duration.ZERO);
         }

@@ -29,6 +29,8 @@ public final class Reasons {
     public static final String RESTORING_LEADERSHIP = "RestoringLeadership";
     /** Event: the original replica order is back and led by its preferred leaders. */
     public static final String LEADERSHIP_RESTORED = "LeadershipRestored";
+    /** Event (Warning): an ops ended while Pending after moving leadership, and some replica order could not be put back. */
+    public static final String LEADERSHIP_NOT_RESTORED = "LeadershipNotRestored";
     /** WaitForProgressing: the replicas of brokers removed for good move to the brokers that stay (docs/kafka-drain.md). */
     public static final String DRAINING = "Draining";
     /** Event: every partition of the drain moved and the replication throttle was removed. */

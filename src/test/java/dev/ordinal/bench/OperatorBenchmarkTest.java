@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +76,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @RequiresControlPlane
 class OperatorBenchmarkTest {
-    private static final Path OUT = Path.of("target", "bench");
+    private static final Path OUT = Reports.OUT;
     private static final Set<String> PHASES = Set.of(System.getProperty("bench.phases", "latency,scale").split(","));
     private static final int LATENCY_CLUSTERS = Integer.getInteger("bench.latency.clusters", 50);
     private static final int LATENCY_CYCLES = Integer.getInteger("bench.latency.cycles", 4);
@@ -107,14 +106,14 @@ class OperatorBenchmarkTest {
                 .append("Java ").append(System.getProperty("java.vm.version")).append(" (")
                 .append(System.getProperty("java.vm.name")).append("), max heap ")
                 .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MiB\n")
-                .append("- load average at start: ").append(loadAverage()).append('\n')
+                .append("- load average at start: ").append(Reports.loadAverage()).append('\n')
                 .append("- this JVM holds the operator, the simulated kubelet (ready delay 0) and this harness; etcd, kube-apiserver ")
                 .append(ControlPlaneUsage.KUBE).append(" and kube-controller-manager are their own processes, measured apart\n\n");
     }
 
     @AfterAll
     static void close() {
-        REPORT.append("- load average at end: ").append(loadAverage()).append('\n');
+        REPORT.append("- load average at end: ").append(Reports.loadAverage()).append('\n');
         writeReport();
         ops.close();
         clusters.close();
@@ -583,20 +582,8 @@ class OperatorBenchmarkTest {
                 .getProcessCpuTime();
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     private static synchronized void writeReport() {
-        try {
-            Files.writeString(OUT.resolve("operator.md"), REPORT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Reports.write("operator.md", REPORT);
         System.out.println(REPORT);
     }
 }

@@ -3,7 +3,6 @@ package dev.ordinal.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -81,7 +80,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @RequiresControlPlane
 class PeerBenchmarkTest {
-    private static final Path OUT = Path.of("target", "bench");
+    private static final Path OUT = Reports.OUT;
     private static final Set<String> PHASES = Set.of(System.getProperty("bench.peer.phases", "one,many,trace").split(","));
     private static final int ROUNDS = Integer.getInteger("bench.peer.rounds", 30);
     private static final int WARMUP = Integer.getInteger("bench.peer.warmup", 3);
@@ -173,7 +172,7 @@ class PeerBenchmarkTest {
         ops = new OpsTracker<>(client, OpsRequest.class);
         REPORT.setLength(0);
         REPORT.append("# Ordinal beside the StatefulSet controller, ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
-                .append("\n\n- load average at start: ").append(loadAverage())
+                .append("\n\n- load average at start: ").append(Reports.loadAverage())
                 .append("\n- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.vm.version")).append("; kube ").append(ControlPlaneUsage.KUBE)
                 .append("\n- peer: kube-controller-manager (pid ").append(pid).append(") as user `").append(PEER_USER)
@@ -186,7 +185,7 @@ class PeerBenchmarkTest {
 
     @AfterAll
     static void close() {
-        REPORT.append("- load average at end: ").append(loadAverage()).append('\n');
+        REPORT.append("- load average at end: ").append(Reports.loadAverage()).append('\n');
         writeReport();
         kube().stopPeerControllerManager(PEER);
         sets.close();
@@ -612,19 +611,7 @@ class PeerBenchmarkTest {
         return kube().auditLog().awaitQuiet(QUIET_MILLIS, 30_000).mark();
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     private static synchronized void writeReport() {
-        try {
-            Files.writeString(OUT.resolve("peer.md"), REPORT);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Reports.write("peer.md", REPORT);
     }
 }

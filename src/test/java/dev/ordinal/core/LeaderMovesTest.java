@@ -99,4 +99,34 @@ class LeaderMovesTest {
         assertTrue(restore.isDone());
         assertEquals(List.of("gone-0", "orders-0"), restore.changed());
     }
+
+    @Test
+    void aPartitionWithAReassignmentInProgressIsNeverGivenANewOrderOnlyAnElection() {
+        // review of #28: writing a reorder over a running reassignment would replace its target (a user's move of
+        // orders-0 from 102 to 103 would be cancelled and turned into a reorder of the old replicas)
+        Partition moving = new Partition("orders", 0, List.of(102, 100, 101, 103), List.of(100, 101, 102), 102);
+        Partition ledBy102 = new Partition("orders", 1, List.of(100, 102, 101), List.of(100, 101, 102), 102);
+        Partition prefers102 = new Partition("orders", 2, List.of(102, 101, 100), List.of(100, 101, 102), 102);
+        KafkaSnapshot snap = new KafkaSnapshot(List.of(moving, ledBy102, prefers102), Set.of(100, 101, 102, 103), Map.of(), 1, Map.of(),
+                Set.of("orders-0", "orders-1"));
+        assertEquals(List.of(new Move("orders-2", List.of(102, 101, 100), List.of(101, 102, 100))), LeaderMoves.away(Set.of(102), snap),
+                "only the partition without a reassignment gets a new order");
+        var step = LeaderMoves.awayStep(Set.of(102), snap);
+        assertEquals(Set.of("orders-2"), step.reorder().keySet());
+        assertEquals(Set.of("orders-1", "orders-2"), step.elect(),
+                "orders-1 prefers 100, in sync and staying: an election moves its leadership without touching its replicas");
+    }
+
+    @Test
+    void aRestoreWaitsForAReorderInProgressAndLeavesAMoveOfOtherReplicasAlone() {
+        Map<String, List<Integer>> recorded = Map.of("orders-0", List.of(102, 100, 101), "orders-1", List.of(102, 101, 100));
+        KafkaSnapshot snap = new KafkaSnapshot(List.of(new Partition("orders", 0, List.of(100, 102, 101), List.of(100, 101, 102), 100),
+                new Partition("orders", 1, List.of(101, 102, 100, 103), List.of(100, 101, 102), 101)), Set.of(100, 101, 102, 103), Map.of(), 1,
+                Map.of(), Set.of("orders-0", "orders-1"));
+        var restore = LeaderMoves.back(recorded, snap);
+        assertFalse(restore.isDone());
+        assertTrue(restore.step().isEmpty(), "nothing is written over a reassignment in progress");
+        assertEquals(List.of("orders-0 (reassignment in progress)"), restore.catchingUp());
+        assertEquals(List.of("orders-1"), restore.changed(), "a move to other brokers is someone else's: left as it is");
+    }
 }

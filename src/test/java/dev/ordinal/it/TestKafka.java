@@ -20,7 +20,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * path, hands out its bootstrap servers and an Admin client, and stops it. A JVM shutdown hook kills the child should
  * a test run end without {@link #stop()}; the child also ends by itself when its stdin closes.
  */
-final class TestKafka implements AutoCloseable {
+public final class TestKafka implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(120);
 
     private final Process process;
@@ -29,10 +29,12 @@ final class TestKafka implements AutoCloseable {
     private final Thread killer;
 
     private final Path dir;
+    private final Properties listeners;
 
-    private TestKafka(Process process, String bootstrapServers, Path dir) {
+    private TestKafka(Process process, String bootstrapServers, Path dir, Properties listeners) {
         this.process = process;
         this.dir = dir;
+        this.listeners = listeners;
         this.bootstrapServers = bootstrapServers;
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -43,13 +45,29 @@ final class TestKafka implements AutoCloseable {
     }
 
     /** Starts Kafka with {@code brokers} brokers (node ids 0..brokers-1); its output goes to target/kafka-child.log. */
-    static TestKafka start(int brokers) throws IOException, InterruptedException {
+    public static TestKafka start(int brokers) throws IOException, InterruptedException {
+        return start(brokers, new Properties());
+    }
+
+    /**
+     * Starts Kafka with {@code brokers} brokers and {@code brokerProperties} added to each broker's configuration: more
+     * {@code listeners} (with port 0; the PLAINTEXT one named {@code EXTERNAL} must stay in the list) with their
+     * security settings, whose addresses {@link #bootstrapServers(String)} then gives.
+     */
+    public static TestKafka start(int brokers, Properties brokerProperties) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("ordinal-kafka");
         Path bootstrap = dir.resolve("bootstrap");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
                 "-cp", System.getProperty("java.class.path"), KafkaChild.class.getName(),
                 bootstrap.toString(), String.valueOf(brokers), dir.resolve("data").toString()));
+        if (!brokerProperties.isEmpty()) {
+            Path props = dir.resolve("broker.properties");
+            try (var out = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
+                brokerProperties.store(out, null);
+            }
+            command.add(props.toString());
+        }
         Path log = Path.of("target", "kafka-child.log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -62,14 +80,36 @@ final class TestKafka implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        return new TestKafka(p, Files.readString(bootstrap).trim(), dir);
+        Properties listeners = new Properties();
+        Path bound = dir.resolve("bootstrap.listeners");
+        if (Files.exists(bound)) {
+            try (var in = Files.newBufferedReader(bound, StandardCharsets.UTF_8)) {
+                listeners.load(in);
+            }
+        }
+        return new TestKafka(p, Files.readString(bootstrap).trim(), dir, listeners);
     }
 
-    String bootstrapServers() {
+    /** The PLAINTEXT listener's bootstrap servers. */
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    Admin admin() {
+    /**
+     * The bootstrap servers of the extra listener {@code name} (as named in {@code listeners}, e.g. {@code SSL}).
+     *
+     * @throws IllegalArgumentException when Kafka was started without that listener
+     */
+    public String bootstrapServers(String name) {
+        String b = listeners.getProperty(name);
+        if (b == null) {
+            throw new IllegalArgumentException("no listener " + name + "; listeners: " + listeners.stringPropertyNames());
+        }
+        return b;
+    }
+
+    /** An Admin client on the PLAINTEXT listener (closed by {@link #stop()}). */
+    public Admin admin() {
         return admin;
     }
 
@@ -78,7 +118,7 @@ final class TestKafka implements AutoCloseable {
     }
 
     /** Stops the brokers and controller (asks the child, then kills it after 30 s) and closes the Admin client. */
-    synchronized void stop() throws InterruptedException {
+    public synchronized void stop() throws InterruptedException {
         admin.close(Duration.ofSeconds(2));
         if (process.isAlive()) {
             try (OutputStream in = process.getOutputStream()) {

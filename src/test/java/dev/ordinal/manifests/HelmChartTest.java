@@ -173,7 +173,8 @@ class HelmChartTest {
                 "--set-json", "extraEnv=[{\"name\":\"ORDINAL_OPS_MAX_QUEUE\",\"value\":\"50\"}]",
                 "--set-json", "imagePullSecrets=[{\"name\":\"registry-creds\"}]",
                 "--set", "metrics.auth=none,metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.labels.release=prom",
-                "--set", "service.port=9090,serviceAccount.annotations.owner=data,tls.secretName=ops-tls");
+                "--set", "service.port=9090,serviceAccount.annotations.owner=data,tls.secretName=ops-tls",
+                "--set", "rbac.kafkaClientSecrets=false");
         Map<String, ObjectNode> byKey = byKindAndName(docs);
         // a release name that contains the chart's name is the name of every object
         assertTrue(byKey.containsKey("Deployment/team-ordinal"), byKey.keySet().toString());
@@ -218,6 +219,10 @@ class HelmChartTest {
         assertEquals("[{\"apiGroups\":[\"\"],\"resourceNames\":[\"ops-tls\"],\"resources\":[\"secrets\"],\"verbs\":[\"get\",\"list\",\"watch\"]}]",
                 byKey.get("Role/team-ordinal-serving-certificate").path("rules").toString(), "the operator may read that Secret only");
         assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean(), "the container's defaults stay");
+        Set<String> clusterRoleResources = new TreeSet<>();
+        byKey.get("ClusterRole/team-ordinal").path("rules").forEach(r -> r.path("resources").forEach(x -> clusterRoleResources.add(x.asText())));
+        assertFalse(clusterRoleResources.contains("secrets"), "rbac.kafkaClientSecrets=false: no Secret rule: " + clusterRoleResources);
+        assertTrue(clusterRoleResources.contains("pods"), "the other rules stay: " + clusterRoleResources);
 
         JsonNode monitor = byKey.get("ServiceMonitor/team-ordinal");
         assertEquals("prom", monitor.path("metadata").path("labels").path("release").asText());

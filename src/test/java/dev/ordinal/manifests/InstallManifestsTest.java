@@ -160,6 +160,9 @@ class InstallManifestsTest {
         }
         // the Lease rules are namespaced (a Role), not cluster-wide
         assertFalse(RbacRules.granted().stream().anyMatch(g -> g.startsWith("coordination.k8s.io/") && clusterRoleGrants().contains(g)));
+        // Secrets cluster-wide: get only (the Kafka client Secrets of scale-in guards, read by name at each check), never
+        // list or watch (a cache of every Secret) and no write
+        assertEquals(Set.of("/secrets get"), clusterRoleGrants().stream().filter(g -> g.startsWith("/secrets ")).collect(java.util.stream.Collectors.toSet()));
         // the Lease name the operator uses is the one documented with the Role
         String properties = Files.readString(Path.of("src/main/resources/application.properties"));
         assertTrue(properties.contains("ordinal.leader-election.lease-name=ordinal-leader"));

@@ -56,13 +56,14 @@ class RbacTest {
      * subresources: the OwnerReferencesPermissionEnforcement admission plugin (off by default, and off on this API
      * server) asks the authorizer for them inside the request that sets an owner reference blocking owner
      * deletion; that check is no request of its own, so no audit log shows it. Secrets: the test profile serves plain
- * HTTP; PackagedOperatorIT names the Secret ordinal-tls and sees the one Secret read and watched.
+ * HTTP; PackagedOperatorIT names the Secret ordinal-tls and sees the one Secret read and watched. (The ClusterRole's
+     * get on Secrets, for the Kafka client Secret of a TLS/SASL scale-in guard, is used by the story below.)
      */
     static final Set<String> GRANTED_BUT_NOT_SEEN_HERE = Set.of(
             "coordination.k8s.io/leases get", "coordination.k8s.io/leases create", "coordination.k8s.io/leases update",
             "coordination.k8s.io/leases patch",
             "apps.ordinal.dev/clusters/finalizers update", "workloads.ordinal.dev/instancesets/finalizers update",
-            "/secrets get", "/secrets list", "/secrets watch");
+            "/secrets list", "/secrets watch");
 
     @Test
     void theOperatorUsesExactlyTheGrantedVerbs() throws IOException {
@@ -145,6 +146,35 @@ class RbacTest {
             return c;
         });
         await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("guarded").get() == null);
+
+        // A guard over TLS: the operator reads the Kafka client Secret named by scaleInGuard.kafka.clientSecret with one get
+        // (ClusterRole), then finds no Kafka there and the ops fails at its precondition deadline, naming the Secret.
+        driver.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("kafka-client").withNamespace(NS)
+                .endMetadata().addToStringData("security.protocol", "SSL").build()).create();
+        Cluster tls = load(Manifests.EXAMPLES.resolve("kafka-cluster.yaml"), Cluster.class, driver);
+        tls.getMetadata().setName("tlsguard");
+        tls.getSpec().componentSpecs.removeIf(c -> !c.name.equals("broker"));
+        tls.getSpec().componentSpecs.get(0).replicas = 2;
+        tls.getSpec().componentSpecs.get(0).scaleInGuard = new dev.ordinal.api.cluster.ScaleInGuardSpec();
+        tls.getSpec().componentSpecs.get(0).scaleInGuard.kafka = new dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard("127.0.0.1:1", 100);
+        tls.getSpec().componentSpecs.get(0).scaleInGuard.kafka.clientSecret = "kafka-client";
+        driver.resource(tls).create();
+        await().atMost(WAIT).until(() -> phase(driver, "tlsguard").equals("Running"));
+        OpsRequest offline = load(Manifests.EXAMPLES.resolve("ops/ops-offline-broker-2.yaml"), OpsRequest.class, driver);
+        offline.getMetadata().setName("tls-offline");
+        offline.getSpec().clusterName = "tlsguard";
+        offline.getSpec().preConditionDeadlineSeconds = 2;
+        offline.getSpec().horizontalScaling.get(0).scaleIn.onlineInstancesToOffline = List.of("tlsguard-broker-1");
+        driver.resource(offline).create();
+        await().atMost(WAIT).untilAsserted(() -> {
+            OpsRequest o = driver.resources(OpsRequest.class).inNamespace(NS).withName("tls-offline").get();
+            var failed = o.getStatus() == null ? null : dev.ordinal.controller.support.Conditions.find(o.getStatus().conditions, "Failed");
+            assertEquals("ScaleInGuardUnavailable", failed == null ? null : failed.reason);
+            assertTrue(failed.message.contains("Kafka at 127.0.0.1:1 (client settings from Secret " + NS + "/kafka-client) gave no answer"),
+                    "the Secret was read: " + failed.message);
+        });
+        driver.resources(Cluster.class).inNamespace(NS).withName("tlsguard").delete();
+        await().atMost(WAIT).until(() -> driver.resources(Cluster.class).inNamespace(NS).withName("tlsguard").get() == null);
 
         // Names taken by objects made by hand: a create answered "already exists" is followed by one get, to tell
         // the set's own object (a stale cache) from someone else's, and nothing is adopted.

@@ -56,6 +56,97 @@ final class KafkaProbe implements AutoCloseable {
     }
 
     /**
+     * Creates {@code topic} with the given replica lists (partition number → node ids, preferred leader first) and
+     * {@code min.insync.replicas} 2.
+     */
+    void createTopic(String topic, Map<Integer, List<Integer>> replicas) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, replicas).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(60, TimeUnit.SECONDS);
+    }
+
+    /** The names ({@code topic-partition}) of the partitions Kafka is reassigning now ({@code listPartitionReassignments}). */
+    Set<String> reassigning() throws Exception {
+        return admin.listPartitionReassignments().reassignments().get(30, TimeUnit.SECONDS).keySet().stream()
+                .map(TopicPartition::toString).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * The dynamic configs of {@code names} (broker node ids or topic names, as {@code type} says) whose key is one of
+     * {@code keys} and that are set (by anyone: Kafka answers with the value's source); key → value per resource.
+     */
+    Map<String, Map<String, String>> dynamicConfigs(org.apache.kafka.common.config.ConfigResource.Type type, Set<String> names,
+            Set<String> keys) throws Exception {
+        List<org.apache.kafka.common.config.ConfigResource> resources = names.stream()
+                .map(n -> new org.apache.kafka.common.config.ConfigResource(type, n)).toList();
+        Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+        admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((resource, config) -> {
+            Map<String, String> set = new java.util.TreeMap<>();
+            config.entries().stream().filter(e -> keys.contains(e.name()))
+                    .filter(e -> e.source() == org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG
+                            || e.source() == org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                    .forEach(e -> set.put(e.name(), e.value()));
+            out.put(resource.name(), set);
+        });
+        return out;
+    }
+
+    /**
+     * Whether the KRaft metadata has no registration of {@code nodeId}: Kafka's answer to UnregisterBroker is
+     * {@code BROKER_ID_NOT_REGISTERED} exactly then (ReplicationControlManager). Call it only for a broker that must be
+     * unregistered already: for a registered one the call unregisters it, and the answer is false.
+     */
+    boolean notRegistered(int nodeId) throws Exception {
+        try {
+            admin.unregisterBroker(nodeId).all().get(30, TimeUnit.SECONDS);
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.BrokerIdNotRegisteredException) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes {@code records} records of about {@code bytes} bytes each to every partition of {@code topic} (acks=all),
+     * as fast as the cluster takes them; returns the acknowledged values' names ({@code prefix-partition-n}, the
+     * padding cut off as {@link #name} cuts it). Any failed send fails the call.
+     */
+    List<String> fill(String topic, String prefix, int partitions, int records, int bytes) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        String padding = " " + "x".repeat(Math.max(0, bytes - 20));
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int n = 0; n < records; n++) {
+                for (int partition = 0; partition < partitions; partition++) {
+                    String name = prefix + "-" + partition + "-" + n;
+                    sent.add(producer.send(new ProducerRecord<>(topic, partition, name, name + padding)));
+                    names.add(name);
+                }
+            }
+            producer.flush();
+            for (var f : sent) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        return names;
+    }
+
+    /** A record value's name: the value up to its first space (the padding {@link #fill} adds follows it). */
+    static String name(String value) {
+        int space = value.indexOf(' ');
+        return space < 0 ? value : value.substring(0, space);
+    }
+
+    /**
      * The KRaft quorum's leader as {@code controller} (host:port of a controller listener) answers
      * DescribeMetadataQuorum, within 10 s; empty when it gives no answer (no leader elected yet, or unreachable).
      */

@@ -36,6 +36,7 @@ import dev.ordinal.access.tls.TestCertificates;
 import dev.ordinal.api.cluster.Cluster;
 import dev.ordinal.api.cluster.ClusterStatus;
 import dev.ordinal.api.ops.OpsRequest;
+import dev.ordinal.api.ops.OpsRequestStatus;
 import dev.ordinal.testkube.HttpCallers;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -62,6 +63,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * <li>Brokers whose containers really fail (a bad setting: crash loop; a memory limit: OOMKilled) make the component
  * Abnormal with that reason, and an OpsRequest takes each offline.</li>
  * <li>The operator pod deleted in the middle of a scale-out: the new pod finishes the ops.</li>
+ * <li>A scale-in from 4 brokers to 3 with {@code scaleInGuard.kafka.drain: true} while records are produced with
+ * {@code acks=all}: the operator pod is deleted while Kafka moves broker 103's replicas under the throttle, and the new
+ * pod finishes the drain from the plan recorded in the ops' status (same plan, same start); then broker 103's pod goes,
+ * node 103 is unregistered (status, Event, and Kafka's own answer), no replica and no throttle is left, no send failed,
+ * and every acknowledged record is read back once.</li>
  * </ol>
  */
 @RequiresRealNode
@@ -94,6 +100,9 @@ class KafkaUserStoryIT {
     static void disconnect() {
         if (phaseWatch != null) {
             phaseWatch.close();
+        }
+        if (drainProducer != null) {
+            drainProducer.close();
         }
         if (kafka != null) {
             kafka.close();
@@ -453,6 +462,165 @@ class KafkaUserStoryIT {
         await().atMost(WAIT).ignoreExceptions().until(() -> kafka.brokers().contains(103));
         String table = NodeKubectl.ok("-n", NS, "get", "ops");
         assertTrue(table.lines().filter(l -> l.startsWith(ops)).allMatch(l -> l.contains("Succeed")), table);
+    }
+
+    // --- 6. scale-in with drain, the operator restarted mid-drain ----------------------------------------------------
+
+    /**
+     * Broker 103 joined empty (a scale-out does not rebalance), so it gets a replica of each partition of a topic of its
+     * own, with enough data that the drain, at the throttle below, lasts well beyond an operator restart: Kafka lets one
+     * fetch of up to {@code replica.fetch.max.bytes} (1 MiB) through per quota window (11 s) whatever the rate, so each
+     * partition's 6 MiB take over a minute to copy (the new operator pod took the Lease 15–18 s after the old one was
+     * deleted, here).
+     */
+    private static final String DRAINED = "payments";
+    private static final Map<Integer, List<Integer>> DRAINED_REPLICAS = Map.of(0, List.of(103, 100, 101),
+            1, List.of(101, 103, 102), 2, List.of(102, 100, 103));
+    private static final int FILL_RECORDS = 600;
+    private static final int FILL_BYTES = 10 * 1024;
+    private static final long THROTTLE = 16 * 1024;
+    private static final String DRAIN_OPS = "kafka-scale-in-broker-3";
+    /** Every value the cluster acknowledged on the drained topic. */
+    private static final List<String> DRAIN_ACKED = new java.util.ArrayList<>();
+    private static KafkaProbe.Producer drainProducer;
+    private static OpsRequestStatus.KafkaDrainRecord drainPlanned;
+
+    @Test
+    @Order(8)
+    void theOperatorPodDeletedInTheMiddleOfADrainIsReplacedAndTheNewPodFinishesTheRecordedPlanWithoutPlanningAgain() throws Exception {
+        await().atMost(WAIT).ignoreExceptions().until(() -> kafka.brokers().equals(Set.of(100, 101, 102, 103)));
+        kafka.createTopic(DRAINED, DRAINED_REPLICAS);
+        await().atMost(WAIT).ignoreExceptions().until(() -> kafka.isr(DRAINED).values().stream().allMatch(isr -> isr.size() == 3));
+        DRAIN_ACKED.addAll(kafka.fill(DRAINED, "bulk", DRAINED_REPLICAS.size(), FILL_RECORDS, FILL_BYTES));
+        NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
+                [{"op": "add", "path": "/spec/componentSpecs/1/scaleInGuard/kafka/drain", "value": true},
+                 {"op": "add", "path": "/spec/componentSpecs/1/scaleInGuard/kafka/drainThrottleBytesPerSecond", "value": %d}]"""
+                .formatted(THROTTLE));
+        drainProducer = kafka.produce(DRAINED, "draining", Duration.ofMillis(20));
+        await().atMost(WAIT).until(() -> drainProducer.acked().size() >= 50);
+
+        NodeKubectl.apply(DRAIN_OPS, """
+                apiVersion: operations.ordinal.dev/v1alpha1
+                kind: OpsRequest
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  clusterName: kafka
+                  type: HorizontalScaling
+                  timeoutSeconds: 600
+                  horizontalScaling:
+                    - componentName: broker
+                      scaleIn: {replicaChanges: 1}
+                """.formatted(DRAIN_OPS, NS));
+        // Pending, Draining, progress short of total, while Kafka reassigns: the moment to take the operator away.
+        await().atMost(WAIT).untilAsserted(() -> {
+            OpsRequest o = client.resources(OpsRequest.class).inNamespace(NS).withName(DRAIN_OPS).get();
+            assertNotNull(o.getStatus());
+            assertEquals("Pending", o.getStatus().phase);
+            var waiting = o.getStatus().conditions.stream().filter(c -> "WaitForProgressing".equals(c.type)).findFirst().orElseThrow();
+            assertEquals("Draining", waiting.reason, waiting.message);
+            assertTrue(waiting.message.startsWith("draining kafka-broker-3 (node 103): "), waiting.message);
+            assertTrue(waiting.message.contains(" partitions moved (replication throttle " + THROTTLE + " B/s)"), waiting.message);
+            var record = o.getStatus().kafkaDrain.get("broker");
+            assertNotNull(record.progress);
+            assertFalse(kafka.reassigning().isEmpty(), "Kafka is moving replicas");
+            drainPlanned = record;
+        });
+        assertNotEquals("3/3", drainPlanned.progress);
+        assertEquals(null, drainPlanned.finishedAt);
+        assertEquals(List.of("kafka-broker-3"), drainPlanned.instances);
+        assertEquals(List.of(103), drainPlanned.nodeIds);
+        assertEquals(THROTTLE, drainPlanned.throttleBytesPerSecond);
+        Map<String, List<Integer>> original = new TreeMap<>();
+        DRAINED_REPLICAS.forEach((partition, replicas) -> original.put(DRAINED + "-" + partition, replicas));
+        assertEquals(original, new TreeMap<>(drainPlanned.originalReplicas), "the plan moves exactly broker 103's replicas");
+        drainPlanned.targetReplicas.forEach((partition, target) -> assertEquals(Set.of(100, 101, 102), Set.copyOf(target),
+                partition + " goes to the three brokers that stay: " + target));
+        assertEquals(original.keySet(), drainPlanned.targetReplicas.keySet());
+        String startedAt = drainPlanned.startedAt;
+        assertNotNull(startedAt);
+        Set<String> reassigningWhenDeleted = kafka.reassigning();
+        assertFalse(reassigningWhenDeleted.isEmpty(), "Kafka is still moving replicas when the operator pod goes");
+
+        Pod old = operatorPod();
+        NodeKubectl.ok("-n", OPERATOR_NS, "delete", "pod", old.getMetadata().getName(), "--wait=false");
+        Lease[] taken = new Lease[1];
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            Pod now = operatorPod();
+            assertNotEquals(old.getMetadata().getUid(), now.getMetadata().getUid(), "a new operator pod");
+            Lease lease = client.leases().inNamespace(OPERATOR_NS).withName("ordinal-leader").get();
+            assertEquals(now.getMetadata().getName(), lease.getSpec().getHolderIdentity(), "the new pod leads");
+            taken[0] = lease;
+        });
+        java.time.Instant takeover = taken[0].getSpec().getAcquireTime().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        awaitOps(DRAIN_OPS, "Succeed");
+
+        OpsRequest done = client.resources(OpsRequest.class).inNamespace(NS).withName(DRAIN_OPS).get();
+        var finished = done.getStatus().kafkaDrain.get("broker");
+        assertEquals(startedAt, finished.startedAt, "the new pod resumed the drain: the same plan, started when it was");
+        assertEquals(drainPlanned.originalReplicas, finished.originalReplicas);
+        assertEquals(drainPlanned.targetReplicas, finished.targetReplicas, "not planned again from the half-moved state");
+        assertEquals("3/3", finished.progress);
+        assertNotNull(finished.finishedAt);
+        assertTrue(!java.time.Instant.parse(finished.finishedAt).isBefore(takeover), () -> "the drain finished at "
+                + finished.finishedAt + ", after the new pod took the Lease at " + taken[0].getSpec().getAcquireTime()
+                + ": the new pod finished it (if it ended before, the drain was too short for this test: more data)");
+        assertEquals(List.of("kafka-broker-3"), done.getStatus().plan.get("broker").podsToDelete);
+        assertEquals(3, cluster().getSpec().componentSpecs.get(1).replicas);
+    }
+
+    @Test
+    @Order(9)
+    void theScaleInWithDrainLeftNoReplicaOnBroker103RemovedItsPodUnregisteredNode103AndLostNoRecord() throws Exception {
+        OpsRequest done = client.resources(OpsRequest.class).inNamespace(NS).withName(DRAIN_OPS).get();
+        assertEquals("Succeed", done.getStatus().phase);
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName("kafka-broker-3").get() == null);
+        claim("data-kafka-broker-3"); // whenScaled: Retain
+        await().atMost(WAIT).untilAsserted(() -> assertEquals("controller 3/3, broker 3/3", cluster().getStatus().componentSummary));
+
+        // Unregistered: in the ops' status and Events, and in Kafka's own answer.
+        assertEquals(Map.of("broker", List.of(103)), done.getStatus().kafkaUnregistered);
+        var events = client.v1().events().inNamespace(NS).withField("involvedObject.kind", "OpsRequest")
+                .withField("involvedObject.name", DRAIN_OPS).list().getItems();
+        Map<String, String> byReason = events.stream().collect(Collectors.toMap(e -> e.getReason(), e -> e.getMessage(), (a, b) -> a));
+        assertTrue(byReason.containsKey("Drained"), byReason::toString);
+        assertEquals("unregistered Kafka node id 103 of kafka-broker-3 (node 103): their pods are gone",
+                byReason.get("BrokersUnregistered"), byReason::toString);
+        await().atMost(WAIT).ignoreExceptions().until(() -> kafka.brokers().equals(Set.of(100, 101, 102)));
+        assertTrue(kafka.notRegistered(103), "Kafka answers BROKER_ID_NOT_REGISTERED for node 103");
+
+        // Every replica off 103, as planned; every ISR full; the throttle gone.
+        Map<Integer, List<Integer>> placement = kafka.replicasAndLeader(DRAINED);
+        var plan = done.getStatus().kafkaDrain.get("broker").targetReplicas;
+        placement.forEach((partition, replicas) -> {
+            assertEquals(Set.copyOf(plan.get(DRAINED + "-" + partition)), Set.copyOf(replicas.subList(0, 3)),
+                    DRAINED + "-" + partition + " sits where the plan put it: " + replicas);
+            assertNotEquals(-1, (int) replicas.get(3), DRAINED + "-" + partition + " has a leader");
+        });
+        for (String topic : List.of(DRAINED, TOPIC)) {
+            kafka.replicasAndLeader(topic).forEach((partition, replicas) -> assertFalse(replicas.subList(0, 3).contains(103),
+                    topic + "-" + partition + " " + replicas));
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> kafka.isr(DRAINED).forEach((partition, isr) ->
+                assertEquals(Set.of(100, 101, 102), isr, DRAINED + "-" + partition + " ISR")));
+        assertEquals(Map.of("100", Map.of(), "101", Map.of(), "102", Map.of()), kafka.dynamicConfigs(
+                org.apache.kafka.common.config.ConfigResource.Type.BROKER, Set.of("100", "101", "102"),
+                Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate")), "no broker throttle left");
+        assertEquals(Map.of(DRAINED, Map.of()), kafka.dynamicConfigs(org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                Set.of(DRAINED), Set.of("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")),
+                "no topic throttle left");
+
+        // Zero failed sends with acks=all over the whole scale-in, and every acknowledged record read back once.
+        int acked = drainProducer.acked().size();
+        await().atMost(WAIT).until(() -> drainProducer.acked().size() > acked + 50);
+        DRAIN_ACKED.addAll(drainProducer.stop());
+        drainProducer.close();
+        assertEquals(List.of(), drainProducer.failed(), "no send failed during the drain, the pod's removal and the unregistration");
+        Map<String, Long> counts = kafka.readAll(DRAINED).stream().map(KafkaProbe::name)
+                .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+        assertEquals(Set.copyOf(DRAIN_ACKED), counts.keySet(), "every acknowledged record, and nothing else, is read back");
+        assertEquals(List.of(), counts.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList(),
+                "each record once");
+        assertTrue(DRAIN_ACKED.size() > DRAINED_REPLICAS.size() * FILL_RECORDS + 100, "records before and during: " + DRAIN_ACKED.size());
     }
 
     // --- helpers --------------------------------------------------------------------------------------------------

@@ -78,14 +78,14 @@ final class OrdinalProcess implements AutoCloseable {
         var guardAnswers = new GuardAnswers();
         var kafka = new KafkaReplicas(config);
         operator.register(new ClusterReconciler(client, events, metrics, caches, statuses, namespaces, guardAnswers,
-                new DirectEditGuard(kafka)),
+                new DirectEditGuard(kafka, new dev.ordinal.controller.support.KafkaTargets(client))),
                 o -> o.settingNamespaces(ns));
         operator.register(new InstanceSetReconciler(client, events, new PodReadinessMetrics(meters), caches, statuses,
                 new PodStates(config), namespaces),
                 o -> o.settingNamespaces(ns));
         var announcer = new OpsAnnouncer(events, metrics, new OpsEventStream(meters, config));
         operator.register(new OpsRequestReconciler(client, caches, new ClusterWriter(client, metrics, caches), statuses, announcer,
-                new ScaleInGuardGate(kafka, metrics, guardAnswers), config, namespaces),
+                new ScaleInGuardGate(kafka, metrics, guardAnswers, new dev.ordinal.controller.support.KafkaTargets(client)), config, namespaces),
                 o -> o.settingNamespaces(ns));
     }
 

@@ -20,7 +20,8 @@ public class ScaleInGuardSpec {
     public static class KafkaScaleInGuard {
         /**
          * Kafka's {@code bootstrap.servers} as the operator reaches it: comma-separated host:port, e.g.
-         * {@code kafka-broker-0.kafka-broker-headless.default.svc:9092}. PLAINTEXT listener only.
+         * {@code kafka-broker-0.kafka-broker-headless.default.svc:9092}. A PLAINTEXT listener, or a TLS/SASL one with
+         * {@link #clientSecret}.
          */
         @Required
         @io.fabric8.generator.annotation.Pattern("^[^,\\s]+:[0-9]+(,[^,\\s]+:[0-9]+)*$")
@@ -59,6 +60,16 @@ public class ScaleInGuardSpec {
          */
         @io.fabric8.generator.annotation.Min(1024)
         public Long drainThrottleBytesPerSecond;
+
+        /**
+         * The name of a Secret in the Cluster's namespace holding the Admin client's security settings, one key per
+         * Kafka client property: {@code security.protocol}, {@code ssl.*} (PEM trust store and client certificate),
+         * {@code sasl.*} (mechanism, JAAS config). Any other key is refused. Read at every check, so a changed Secret
+         * is used at the next one. Unset: PLAINTEXT. See docs/kafka-broker-offline.md "TLS and SASL".
+         */
+        @io.fabric8.generator.annotation.Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @io.fabric8.generator.annotation.Size(max = 253)
+        public String clientSecret;
 
         public KafkaScaleInGuard() {
         }

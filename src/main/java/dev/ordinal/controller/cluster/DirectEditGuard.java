@@ -12,6 +12,7 @@ import dev.ordinal.api.cluster.ComponentSpec;
 import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
 import dev.ordinal.api.instanceset.InstanceSet;
 import dev.ordinal.api.instanceset.InstanceSetSpec;
+import dev.ordinal.controller.support.KafkaTargets;
 import dev.ordinal.controller.support.Labels;
 import dev.ordinal.controller.support.ManagedFields;
 import dev.ordinal.controller.support.ManagedFields.ComponentField;
@@ -21,6 +22,7 @@ import dev.ordinal.core.ScaleInGuard.Broker;
 import dev.ordinal.core.ScaleInGuard.Departure;
 import dev.ordinal.core.ScaleInGuard.Result;
 import dev.ordinal.core.ScaleInGuard.Verdict;
+import dev.ordinal.kafka.ClientSecurity;
 import dev.ordinal.kafka.KafkaReplicas;
 
 /**
@@ -36,9 +38,12 @@ public class DirectEditGuard {
     private static final Logger LOG = Logger.getLogger(DirectEditGuard.class);
 
     private final KafkaReplicas kafka;
+    private final KafkaTargets targets;
 
-    public DirectEditGuard(KafkaReplicas kafka) {
+    /** @param targets the guard's Kafka with the security settings of its {@code clientSecret} */
+    public DirectEditGuard(KafkaReplicas kafka, KafkaTargets targets) {
         this.kafka = kafka;
+        this.targets = targets;
     }
 
     /** What to do with a component's new InstanceSet spec. */
@@ -80,10 +85,14 @@ public class DirectEditGuard {
                     + " for a direct edit; not checked with Kafka: " + names(departing)));
         }
         Verdict verdict;
+        KafkaReplicas.Target target = null;
         try {
-            verdict = ScaleInGuard.judge(departing, kafka.snapshot(guard.bootstrapServers));
+            target = targets.target(cluster.getMetadata().getNamespace(), guard);
+            verdict = ScaleInGuard.judge(departing, kafka.snapshot(target));
+        } catch (ClientSecurity.Unusable e) {
+            verdict = ScaleInGuard.unusableSettings(departing, e.getMessage());
         } catch (KafkaReplicas.KafkaUnavailable e) {
-            verdict = ScaleInGuard.unavailable(departing, guard.bootstrapServers, e.getMessage());
+            verdict = ScaleInGuard.unavailable(departing, target.describe(), e.getMessage());
         }
         LOG.debugf("direct edit of cluster %s/%s component %s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
                 component.name, verdict);

@@ -118,9 +118,12 @@ final class LeadershipSteps {
 
     /**
      * The leadership records the ops that brings instances back takes over ({@code movedBy} names the ops they come
-     * from): per component, the record of the latest Succeeded ops that took one of them offline and that is not
-     * restored yet, when every instance of that record is online once this ops is done. An ops deleted meanwhile
-     * (its TTL) leaves nothing to take over: the order is then not restored (docs/kafka-broker-offline.md).
+     * from): per component, the latest record not restored yet of an ended ops (Succeed, or Failed or Aborted once it
+     * had started: the broker may be offline all the same) whose instances are all online once this ops is done, and
+     * that no other ops holds: a copy restored by an ops that brought them back before, or held by one still going,
+     * takes the record out of reach (review of #28: a record carried over once was otherwise carried over again by the
+     * next ops that brought the instance back). An ops deleted meanwhile (its TTL) leaves nothing to take over: the
+     * order is then not restored (docs/kafka-broker-offline.md).
      */
     static Map<String, KafkaLeadership> carriedOver(List<OpsRequest> peers, Map<String, ScalingPlan> plans) {
         Map<String, KafkaLeadership> out = new LinkedHashMap<>();
@@ -129,23 +132,47 @@ final class LeadershipSteps {
             if (back.isEmpty()) {
                 continue;
             }
+            String component = plan.component();
             peers.stream()
-                    .filter(p -> p.getStatus() != null && OpsPhase.SUCCEED.value().equals(p.getStatus().phase)
-                            && p.getStatus().kafkaLeadership != null && p.getStatus().kafkaLeadership.get(plan.component()) != null)
+                    .filter(p -> p.getStatus() != null && p.getStatus().startTimestamp != null && ENDED_WITH_RECORD.contains(p.getStatus().phase)
+                            && p.getStatus().kafkaLeadership != null && p.getStatus().kafkaLeadership.get(component) != null)
                     .filter(p -> {
-                        KafkaLeadership r = p.getStatus().kafkaLeadership.get(plan.component());
-                        return r.restoredAt == null && r.movedBy == null && !r.originalReplicas.isEmpty()
+                        KafkaLeadership r = p.getStatus().kafkaLeadership.get(component);
+                        return r.restoredAt == null && !r.originalReplicas.isEmpty()
                                 && r.instances.stream().anyMatch(back::contains)
-                                && r.instances.stream().allMatch(i -> back.contains(i) || !plan.after().offlineInstances().contains(i));
+                                && r.instances.stream().allMatch(i -> back.contains(i) || !plan.after().offlineInstances().contains(i))
+                                && !takenElsewhere(peers, p, component);
                     })
                     .max(Comparator.comparing((OpsRequest p) -> String.valueOf(p.getStatus().completionTimestamp)))
                     .ifPresent(p -> {
-                        KafkaLeadership copy = copy(p.getStatus().kafkaLeadership.get(plan.component()));
-                        copy.movedBy = p.getMetadata().getName();
-                        out.put(plan.component(), copy);
+                        KafkaLeadership copy = copy(p.getStatus().kafkaLeadership.get(component));
+                        copy.movedBy = origin(p, p.getStatus().kafkaLeadership.get(component));
+                        out.put(component, copy);
                     });
         }
         return out;
+    }
+
+    /** The phases of an ended ops whose leadership record may still wait for its restore. */
+    private static final Set<String> ENDED_WITH_RECORD = Set.of(OpsPhase.SUCCEED.value(), OpsPhase.FAILED.value(), OpsPhase.ABORTED.value());
+
+    /** The ops that moved the leadership of a record: the one named in {@code movedBy}, else the ops that holds it. */
+    private static String origin(OpsRequest holder, KafkaLeadership record) {
+        return record.movedBy != null ? record.movedBy : holder.getMetadata().getName();
+    }
+
+    /**
+     * Whether another ops than {@code holder} has taken the record of {@code component} that {@code holder} holds: it
+     * holds a copy of the same origin that is restored, or it is still going (a copy of it may be being restored).
+     */
+    private static boolean takenElsewhere(List<OpsRequest> peers, OpsRequest holder, String component) {
+        String origin = origin(holder, holder.getStatus().kafkaLeadership.get(component));
+        return peers.stream().filter(q -> q != holder && q.getStatus() != null && q.getStatus().kafkaLeadership != null)
+                .anyMatch(q -> {
+                    KafkaLeadership r = q.getStatus().kafkaLeadership.get(component);
+                    return r != null && origin.equals(origin(q, r))
+                            && (r.restoredAt != null || !OpsPhase.isTerminal(q.getStatus().phase));
+                });
     }
 
     /** What the completion of a started ops waits for: a leadership step to take, or a wait with its message. */
@@ -205,6 +232,76 @@ final class LeadershipSteps {
                     + shown(restore.catchingUp()));
         }
         return new Back.Done(events);
+    }
+
+    /**
+     * An ops about to end while Pending ({@code ending}: cancelled, failed or aborted before its snapshot) that already
+     * moved leadership off brokers it was to take offline: those brokers never went, so their partitions get their
+     * original replica order back before the ops ends (review of #28; docs/kafka-broker-offline.md). Returns
+     * {@code ending} itself when there is nothing to restore; a leadership step, then a wait, while there is; or
+     * {@code ending} with {@code restoredAt} set and a {@code LeadershipRestored} Event. What cannot be restored within
+     * {@link #LEADERSHIP_WAIT} of the move (Kafka does not answer, a reorder still in progress), or at all (no guard
+     * any more, replicas changed by someone else), is left as it is with a Warning Event {@code LeadershipNotRestored}
+     * naming it; the original orders stay in {@code status.kafkaLeadership}.
+     */
+    static OpsDecision undo(OpsInputs in, Instant now, OpsDecision.Finish ending) {
+        Map<String, KafkaLeadership> records = ending.status().kafkaLeadership;
+        if (records == null || records.values().stream().allMatch(r -> r.restoredAt != null || r.originalReplicas.isEmpty())) {
+            return ending;
+        }
+        List<Event> events = new ArrayList<>(ending.notes().events());
+        for (Map.Entry<String, KafkaLeadership> e : records.entrySet()) {
+            KafkaLeadership record = e.getValue();
+            if (record.restoredAt != null || record.originalReplicas.isEmpty()) {
+                continue;
+            }
+            String who = String.join(", ", record.instances);
+            boolean waited = !now.isBefore(Instant.parse(record.movedAt).plus(LEADERSHIP_WAIT));
+            Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
+            if (look.isEmpty() || look.get().snapshot() == null) {
+                if (look.isPresent() && !waited) {
+                    return ending(in, now, ending, "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
+                            + "'s partitions comes back: " + look.get().unavailable());
+                }
+                events.add(new Event(true, Reasons.LEADERSHIP_NOT_RESTORED, "the replica order of " + record.originalReplicas.size()
+                        + " partition" + (record.originalReplicas.size() == 1 ? "" : "s") + " of " + who + " was not restored: "
+                        + (look.isEmpty() ? "the component has no Kafka guard any more" : look.get().unavailable())
+                        + "; the original orders are in status.kafkaLeadership (kafka-reassign-partitions.sh can write them back)"));
+                continue;
+            }
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
+            if (!restore.step().isEmpty()) {
+                String message = "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
+                        + "'s partitions comes back: " + describe(restore.step());
+                OpsDecision wait = ending(in, now, ending, message);
+                return new MoveLeaders(e.getKey(), restore.step(), error -> error == null ? wait : ending(in, now, ending, message + "; " + error));
+            }
+            if (!restore.catchingUp().isEmpty() && !waited) {
+                return ending(in, now, ending, "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
+                        + "'s partitions comes back; waiting for " + shown(restore.catchingUp()));
+            }
+            record.restoredAt = Conditions.timestamp(now);
+            int restored = record.originalReplicas.size() - restore.changed().size() - restore.catchingUp().size();
+            if (restored > 0) {
+                events.add(new Event(false, Reasons.LEADERSHIP_RESTORED, "restored the replica order of " + restored + " partition"
+                        + (restored == 1 ? "" : "s") + " of " + who + ": " + (record.instances.size() == 1 ? "it stays" : "they stay")
+                        + " online, the ops having ended " + ending.phase().value() + " while Pending"));
+            }
+            List<String> left = new ArrayList<>(restore.changed());
+            left.addAll(restore.catchingUp());
+            if (!left.isEmpty()) {
+                events.add(new Event(true, Reasons.LEADERSHIP_NOT_RESTORED, "the replica order of " + shown(left) + " of " + who
+                        + " was not restored: their replicas changed meanwhile, or a reassignment is still in progress"));
+            }
+        }
+        return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
+                new Notes(ending.notes().planComputed(), List.copyOf(events)));
+    }
+
+    /** Pending a little longer: the ops' end waits for the replica order to come back. */
+    private static Wait ending(OpsInputs in, Instant now, OpsDecision.Finish ending, String message) {
+        OpsStatus next = OpsStatus.of(in.ops(), now).waiting(true, Reasons.RESTORING_LEADERSHIP, message);
+        return new Wait(next.status(), STEP_RECHECK, false, Notes.NONE);
     }
 
     /** A deep copy of the status' records (the observed ops is never changed). */

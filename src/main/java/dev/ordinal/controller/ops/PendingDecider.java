@@ -48,7 +48,16 @@ final class PendingDecider {
     private PendingDecider() {
     }
 
+    /**
+     * The Pending decision; an ops that ends here (cancelled, failed, aborted) after it moved leadership off brokers
+     * that now stay first gets their replica order back ({@link LeadershipSteps#undo}).
+     */
     static OpsDecision decide(OpsInputs in, Instant now) {
+        OpsDecision decision = chain(in, now);
+        return decision instanceof Finish ending && ending.phase() != OpsPhase.SUCCEED ? LeadershipSteps.undo(in, now, ending) : decision;
+    }
+
+    private static OpsDecision chain(OpsInputs in, Instant now) {
         OpsRequest ops = in.ops();
         if (Boolean.TRUE.equals(ops.getSpec().cancel)) {
             // A drain in progress is stopped first: reassignments cancelled, throttle removed (docs/kafka-drain.md).

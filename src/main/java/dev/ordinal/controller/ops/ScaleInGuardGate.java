@@ -13,6 +13,8 @@ import dev.ordinal.api.cluster.ScaleInGuardSpec.KafkaScaleInGuard;
 import dev.ordinal.api.ops.OpsRequestStatus.ComponentPlan;
 import dev.ordinal.api.ops.OpsRequestStatus.GuardVerdict;
 import dev.ordinal.controller.support.GuardAnswers;
+import dev.ordinal.controller.support.KafkaTargets;
+import dev.ordinal.kafka.ClientSecurity;
 import dev.ordinal.core.ScaleInGuard;
 import dev.ordinal.core.ScaleInGuard.Broker;
 import dev.ordinal.core.ScaleInGuard.Result;
@@ -43,12 +45,17 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
     private final Map<String, String> lastLogged = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final GuardAnswers answers;
+    private final KafkaTargets targets;
 
-    /** @param answers where each answer (or its absence) is reported for the Cluster's status */
-    public ScaleInGuardGate(KafkaReplicas kafka, OpsMetrics metrics, GuardAnswers answers) {
+    /**
+     * @param answers where each answer (or its absence) is reported for the Cluster's status
+     * @param targets the guard's Kafka with the security settings of its {@code clientSecret}
+     */
+    public ScaleInGuardGate(KafkaReplicas kafka, OpsMetrics metrics, GuardAnswers answers, KafkaTargets targets) {
         this.kafka = kafka;
         this.metrics = metrics;
         this.answers = answers;
+        this.targets = targets;
     }
 
     /**
@@ -76,10 +83,14 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
             if (force) {
                 verdict = ScaleInGuard.skipped(departing);
             } else {
+                KafkaReplicas.Target target = null;
                 try {
-                    verdict = ScaleInGuard.judge(departing, kafka.snapshot(guard.get().bootstrapServers));
+                    target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+                    verdict = ScaleInGuard.judge(departing, kafka.snapshot(target));
+                } catch (ClientSecurity.Unusable e) {
+                    verdict = ScaleInGuard.unusableSettings(departing, e.getMessage());
                 } catch (KafkaReplicas.KafkaUnavailable e) {
-                    verdict = ScaleInGuard.unavailable(departing, guard.get().bootstrapServers, e.getMessage());
+                    verdict = ScaleInGuard.unavailable(departing, target.describe(), e.getMessage());
                 }
                 answers.asked(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), plan.component(),
                         verdict.result() == Result.UNAVAILABLE ? verdict.message() : null);
@@ -99,10 +110,14 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
             return Optional.empty();
         }
         int offset = guard.get().nodeIdOffset == null ? 0 : guard.get().nodeIdOffset;
+        KafkaReplicas.Target target = null;
         try {
-            return Optional.of(new OpsInputs.KafkaLook(kafka.snapshot(guard.get().bootstrapServers), offset, null));
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+            return Optional.of(new OpsInputs.KafkaLook(kafka.snapshot(target), offset, null));
+        } catch (ClientSecurity.Unusable e) {
+            return Optional.of(new OpsInputs.KafkaLook(null, offset, unusable(e)));
         } catch (KafkaReplicas.KafkaUnavailable e) {
-            return Optional.of(new OpsInputs.KafkaLook(null, offset, "Kafka at " + guard.get().bootstrapServers + " gave no answer ("
+            return Optional.of(new OpsInputs.KafkaLook(null, offset, "Kafka at " + target.describe() + " gave no answer ("
                     + e.getMessage() + ")"));
         }
     }
@@ -114,15 +129,21 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         if (guard.isEmpty()) {
             return "component " + component + " has no scaleInGuard.kafka";
         }
+        KafkaReplicas.Target target;
         try {
-            kafka.apply(guard.get().bootstrapServers, step);
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+        } catch (ClientSecurity.Unusable e) {
+            return unusable(e);
+        }
+        try {
+            kafka.apply(target, step);
             LOG.infof("cluster %s/%s component %s: Kafka leadership step: replica order of %s, preferred leader election of %s",
                     cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reorder(), step.elect());
             return null;
         } catch (KafkaReplicas.KafkaUnavailable e) {
             LOG.warnf("cluster %s/%s component %s: Kafka leadership step failed: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + guard.get().bootstrapServers + " did not take the step (" + e.getMessage() + ")";
+            return "Kafka at " + target.describe() + " did not take the step (" + e.getMessage() + ")";
         }
     }
 
@@ -133,8 +154,14 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         if (guard.isEmpty()) {
             return "component " + component + " has no scaleInGuard.kafka";
         }
+        KafkaReplicas.Target target;
         try {
-            kafka.drain(guard.get().bootstrapServers, step);
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+        } catch (ClientSecurity.Unusable e) {
+            return unusable(e);
+        }
+        try {
+            kafka.drain(target, step);
             LOG.infof("cluster %s/%s component %s: Kafka drain step: %s reassignments asked for, %s cancelled, throttle %s",
                     cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
                     step.cancel().size(), step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
@@ -142,7 +169,7 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         } catch (KafkaReplicas.KafkaUnavailable e) {
             LOG.warnf("cluster %s/%s component %s: Kafka drain step failed: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + guard.get().bootstrapServers + " did not take the drain step (" + e.getMessage() + ")";
+            return "Kafka at " + target.describe() + " did not take the drain step (" + e.getMessage() + ")";
         }
     }
 
@@ -177,15 +204,21 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         if (guard.isEmpty()) {
             return "component " + component + " has no scaleInGuard.kafka";
         }
+        KafkaReplicas.Target target;
         try {
-            kafka.unregister(guard.get().bootstrapServers, nodeIds);
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+        } catch (ClientSecurity.Unusable e) {
+            return unusable(e);
+        }
+        try {
+            kafka.unregister(target, nodeIds);
             LOG.infof("cluster %s/%s component %s: unregistered Kafka node ids %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), component, nodeIds);
             return null;
         } catch (KafkaReplicas.KafkaUnavailable e) {
             LOG.warnf("cluster %s/%s component %s: unregistering Kafka node ids %s failed: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), component, nodeIds, e.getMessage());
-            return "Kafka at " + guard.get().bootstrapServers + " did not unregister " + nodeIds + " (" + e.getMessage() + ")";
+            return "Kafka at " + target.describe() + " did not unregister " + nodeIds + " (" + e.getMessage() + ")";
         }
     }
 
@@ -207,6 +240,11 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         } else {
             LOG.info(line);
         }
+    }
+
+    /** What a step says when the guard's client settings cannot be used: the Secret and the key, no value. */
+    private static String unusable(ClientSecurity.Unusable e) {
+        return "the Kafka client settings cannot be used: " + e.getMessage();
     }
 
     /** The verdict of the whole ops: the worst component's, or empty when no guarded pod goes. */

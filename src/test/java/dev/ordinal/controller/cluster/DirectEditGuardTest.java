@@ -1,6 +1,7 @@
 package dev.ordinal.controller.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  */
 class DirectEditGuardTest {
     /** Nothing listens there: Kafka gives no answer. */
-    private final DirectEditGuard guard = new DirectEditGuard(new KafkaReplicas(Duration.ofSeconds(1)));
+    private final DirectEditGuard guard = new DirectEditGuard(new KafkaReplicas(Duration.ofSeconds(1)),
+            dev.ordinal.controller.support.KafkaTargets.withoutSecrets());
 
     private static Cluster cluster(boolean guarded, int replicas, String... offline) {
         Cluster c = new Cluster();
@@ -78,6 +80,34 @@ class DirectEditGuardTest {
         assertEquals(Result.UNAVAILABLE, hold.verdict().result());
         assertTrue(hold.verdict().message().startsWith("cannot check whether kafka-broker-2 (node 102) still hosts partition replicas:"
                 + " Kafka at 127.0.0.1:1 gave no answer ("), hold.verdict().message());
+    }
+
+    @Test
+    void aDirectOfflineIsHeldWhileTheClientSecretIsMissingOrRefusedAndTheMessageNamesIt() {
+        Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
+        DirectEditGuard withSecrets = new DirectEditGuard(new KafkaReplicas(Duration.ofSeconds(1)),
+                new dev.ordinal.controller.support.KafkaTargets((namespace, name) -> secrets.get(namespace + "/" + name)));
+        Cluster before = cluster(true, 3);
+        Cluster after = cluster(true, 2, "kafka-broker-2");
+        after.getSpec().componentSpecs.get(0).scaleInGuard.kafka.clientSecret = "kafka-client";
+        var missing = assertInstanceOf(DirectEditGuard.Decision.Hold.class,
+                withSecrets.check(after, after.getSpec().componentSpecs.get(0), current(before), wanted(after)));
+        assertEquals(Result.UNAVAILABLE, missing.verdict().result());
+        assertEquals("cannot check whether kafka-broker-2 (node 102) still hosts partition replicas: the Kafka client settings cannot be"
+                + " used: Secret ns/kafka-client (scaleInGuard.kafka.clientSecret) does not exist; nothing is removed until they can",
+                missing.verdict().message());
+
+        secrets.put("ns/kafka-client", Map.of("security.protocol", "SSL", "ssl.truststore.location", "/etc/ssl/kafka.jks"));
+        var refused = assertInstanceOf(DirectEditGuard.Decision.Hold.class,
+                withSecrets.check(after, after.getSpec().componentSpecs.get(0), current(before), wanted(after)));
+        assertTrue(refused.verdict().message().contains("Secret ns/kafka-client key ssl.truststore.location names a file"), refused.verdict().message());
+        assertFalse(refused.verdict().message().contains("/etc/ssl"), "no value in the message");
+
+        secrets.put("ns/kafka-client", Map.of("security.protocol", "SSL"));
+        var noAnswer = assertInstanceOf(DirectEditGuard.Decision.Hold.class,
+                withSecrets.check(after, after.getSpec().componentSpecs.get(0), current(before), wanted(after)));
+        assertTrue(noAnswer.verdict().message().startsWith("cannot check whether kafka-broker-2 (node 102) still hosts partition replicas:"
+                + " Kafka at 127.0.0.1:1 (client settings from Secret ns/kafka-client) gave no answer ("), noAnswer.verdict().message());
     }
 
     @Test

@@ -247,4 +247,109 @@ class LeadershipStepsTest {
                 after(Duration.ofSeconds(10))));
         assertNull(creating.status().kafkaLeadership);
     }
+
+    /** The offline ops of broker 2 after its leadership step was taken, still Pending, with Kafka reordered. */
+    private static OpsRequest offlineMovedLeadership(FakeKafka kafka) {
+        OpsRequest ops = ops("offline-2", offline("kafka-broker-2"));
+        Wait recorded = (Wait) OpsDecider.decide(in(ops, cluster(3, "Running"), kafka, List.of(), 0, 1, 2), after(Duration.ZERO));
+        MoveLeaders move = (MoveLeaders) OpsDecider.decide(in(with(ops, recorded.status()), cluster(3, "Running"), kafka, List.of(), 0, 1, 2),
+                after(Duration.ofMillis(100)));
+        OpsRequest moved = with(ops, ((Wait) move.then().apply(null)).status());
+        kafka.set(new Partition("orders", 0, List.of(100, 102, 101), List.of(100, 101, 102), 100));
+        return moved;
+    }
+
+    @Test
+    void anOpsCancelledWhilePendingAfterMovingLeadershipPutsTheOrderBackBeforeItEnds() {
+        // review of #28: the broker never went offline, so the moved order must not stay behind
+        FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 102));
+        OpsRequest ops = offlineMovedLeadership(kafka);
+        ops.getSpec().cancel = true;
+
+        MoveLeaders restore = assertInstanceOf(MoveLeaders.class, OpsDecider.decide(in(ops, cluster(3, "Running"), kafka, List.of(), 0, 1, 2),
+                after(Duration.ofSeconds(2))));
+        assertEquals(Map.of("orders-0", List.of(102, 100, 101)), restore.step().reorder());
+        Wait waiting = assertInstanceOf(Wait.class, restore.then().apply(null));
+        assertEquals("Pending", waiting.status().phase);
+        assertEquals("the ops ends Cancelled, but first the replica order of kafka-broker-2's partitions comes back: new replica"
+                + " order for orders-0; preferred leader election of orders-0",
+                Conditions.find(waiting.status().conditions, "WaitForProgressing").message);
+
+        kafka.set(new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 102));
+        Finish cancelled = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(ops, waiting.status()), cluster(3, "Running"), kafka,
+                List.of(), 0, 1, 2), after(Duration.ofSeconds(3))));
+        assertEquals(OpsPhase.CANCELLED, cancelled.phase());
+        assertEquals("CancelledWhilePending", cancelled.reason());
+        assertEquals(T0.plusSeconds(3).toString(), cancelled.status().kafkaLeadership.get("broker").restoredAt);
+        assertEquals(List.of(new Event(false, "LeadershipRestored", "restored the replica order of 1 partition of kafka-broker-2: it"
+                + " stays online, the ops having ended Cancelled while Pending")), cancelled.notes().events());
+    }
+
+    @Test
+    void anOpsThatFailsWhilePendingWithKafkaGoneWaitsAMinuteThenEndsWithAWarningNamingWhatStaysMoved() {
+        FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 102));
+        OpsRequest ops = offlineMovedLeadership(kafka);
+        ops.getSpec().cancel = true;
+        OpsInputs.Guard gone = new OpsInputs.Guard() {
+            @Override
+            public Map<String, ScaleInGuard.Verdict> judge(Cluster c, Map<String, ScalingPlan> plans, boolean force) {
+                return Map.of();
+            }
+
+            @Override
+            public Optional<OpsInputs.KafkaLook> look(Cluster c, String component) {
+                return Optional.of(new OpsInputs.KafkaLook(null, 100, "Kafka at k:9092 did not answer within 5s"));
+            }
+        };
+        Wait waiting = assertInstanceOf(Wait.class, OpsDecider.decide(new OpsInputs(ops, cluster(3, "Running"), readyPods(0, 1, 2),
+                List.of(), gone, true, SETTINGS, null), after(Duration.ofSeconds(59))));
+        assertEquals("RestoringLeadership", Conditions.find(waiting.status().conditions, "WaitForProgressing").reason);
+        Finish cancelled = assertInstanceOf(Finish.class, OpsDecider.decide(new OpsInputs(ops, cluster(3, "Running"), readyPods(0, 1, 2),
+                List.of(), gone, true, SETTINGS, null), after(Duration.ofSeconds(60))));
+        assertEquals(OpsPhase.CANCELLED, cancelled.phase());
+        assertNull(cancelled.status().kafkaLeadership.get("broker").restoredAt);
+        assertEquals(List.of(new Event(true, "LeadershipNotRestored", "the replica order of 1 partition of kafka-broker-2 was not"
+                + " restored: Kafka at k:9092 did not answer within 5s; the original orders are in status.kafkaLeadership"
+                + " (kafka-reassign-partitions.sh can write them back)")), cancelled.notes().events());
+    }
+
+    @Test
+    void aRecordCarriedOverAndRestoredOnceIsNotCarriedOverAgainAndOneOfAFailedOfflineOpsIsCarried() {
+        FakeKafka kafka = new FakeKafka(new Partition("orders", 0, List.of(102, 100, 101), List.of(100, 101, 102), 102));
+        OpsRequest offline = offlineUntilStarted(kafka);
+        offline.getStatus().phase = "Aborted"; // e.g. its deadline passed after the pod went: the broker is offline all the same
+        offline.getStatus().completionTimestamp = T0.plusSeconds(30).toString();
+        Cluster down = cluster(2, "Running", "kafka-broker-2");
+
+        Advance first = assertInstanceOf(Advance.class, OpsDecider.decide(in(online("online-2"), down, kafka, List.of(offline), 0, 1),
+                after(Duration.ofSeconds(61))));
+        assertEquals("offline-2", first.status().kafkaLeadership.get("broker").movedBy, "an Aborted offline ops' record is taken over");
+
+        OpsRequest restoredBy = with(online("online-2"), first.status());
+        restoredBy.getStatus().phase = "Succeed";
+        restoredBy.getStatus().completionTimestamp = T0.plusSeconds(90).toString();
+        restoredBy.getStatus().kafkaLeadership.get("broker").restoredAt = T0.plusSeconds(90).toString();
+        Advance second = assertInstanceOf(Advance.class, OpsDecider.decide(in(online("online-again"), down, kafka,
+                List.of(offline, restoredBy), 0, 1), after(Duration.ofSeconds(120))));
+        assertNull(second.status().kafkaLeadership, "the record of offline-2 was restored by online-2: nothing to carry over again");
+
+        OpsRequest going = with(online("online-2"), first.status());
+        going.getStatus().phase = "Running";
+        OpsRequest forced = online("online-again");
+        forced.getSpec().force = true; // past the queue, which would otherwise hold it behind online-2
+        Advance third = assertInstanceOf(Advance.class, OpsDecider.decide(in(forced, down, kafka, List.of(offline, going), 0, 1),
+                after(Duration.ofSeconds(120))));
+        assertNull(third.status().kafkaLeadership, "online-2 still holds it");
+        Advance fourth = assertInstanceOf(Advance.class, OpsDecider.decide(in(forced, down, kafka, List.of(offline), 0, 1),
+                after(Duration.ofSeconds(120))));
+        assertEquals("offline-2", fourth.status().kafkaLeadership.get("broker").movedBy, "without online-2 it would be taken over");
+    }
+
+    private static OpsRequest online(String name) {
+        HorizontalScaling back = new HorizontalScaling();
+        back.componentName = "broker";
+        back.scaleOut = new HorizontalScaling.ScaleOut();
+        back.scaleOut.offlineInstancesToOnline = new ArrayList<>(List.of("kafka-broker-2"));
+        return OpsFixtures.createdAt(ops(name, back), T0.plusSeconds(60));
+    }
 }
