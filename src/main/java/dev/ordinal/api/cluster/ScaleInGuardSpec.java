@@ -54,9 +54,10 @@ public class ScaleInGuardSpec {
         public Boolean rebalanceOnScaleOut;
 
         /**
-         * Kafka's replication throttle during a drain or a rebalance ({@code rebalanceOnScaleOut}), in bytes per second per broker that sends or receives a moving
-         * replica ({@code leader.replication.throttled.rate} and {@code follower.replication.throttled.rate}); removed
-         * once the moves end or are cancelled. Default 10485760 (10 MiB/s).
+         * Kafka's replication throttle during a drain or a rebalance ({@code rebalanceOnScaleOut}), in bytes per second
+         * per broker that sends or receives a moving replica ({@code leader.replication.throttled.rate} and
+         * {@code follower.replication.throttled.rate}); removed once the moves end or are cancelled. Default 10485760
+         * (10 MiB/s).
          */
         @io.fabric8.generator.annotation.Min(1024)
         public Long drainThrottleBytesPerSecond;

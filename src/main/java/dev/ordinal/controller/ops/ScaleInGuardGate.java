@@ -183,8 +183,14 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         if (guard.isEmpty()) {
             return "component " + component + " has no scaleInGuard.kafka";
         }
+        KafkaReplicas.Target target;
         try {
-            kafka.drain(guard.get().bootstrapServers, step);
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+        } catch (ClientSecurity.Unusable e) {
+            return unusable(e);
+        }
+        try {
+            kafka.drain(target, step);
             LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for %s, %s cancelled %s, throttle %s",
                     cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
                     step.reassign(), step.cancel().size(), step.cancel(),
@@ -193,7 +199,7 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         } catch (KafkaReplicas.KafkaUnavailable e) {
             LOG.warnf("cluster %s/%s component %s: Kafka rebalance step failed: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + guard.get().bootstrapServers + " did not take the rebalance step (" + e.getMessage() + ")";
+            return "Kafka at " + target.describe() + " did not take the rebalance step (" + e.getMessage() + ")";
         }
     }
 
