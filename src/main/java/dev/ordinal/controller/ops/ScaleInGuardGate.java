@@ -191,9 +191,10 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         }
         try {
             kafka.drain(target, step);
-            LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for %s, %s cancelled %s, throttle %s",
+            LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for (%s), %s cancelled (%s), throttle %s",
                     cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
-                    step.reassign(), step.cancel().size(), step.cancel(),
+                    dev.ordinal.core.KafkaDrain.shown(step.reassign().entrySet().stream().map(e -> e.getKey() + " → " + e.getValue()).toList()),
+                    step.cancel().size(), dev.ordinal.core.KafkaDrain.shown(new java.util.ArrayList<>(new java.util.TreeSet<>(step.cancel()))),
                     step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
             return null;
         } catch (KafkaReplicas.KafkaUnavailable e) {
