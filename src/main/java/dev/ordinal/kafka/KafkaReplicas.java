@@ -107,9 +107,12 @@ public class KafkaReplicas {
             return security.source() == null ? bootstrapServers : bootstrapServers + " (client settings from " + security.source() + ")";
         }
 
-        /** The Admin client cache's key: the same string for the same bootstrap and settings. */
+        /**
+         * The Admin client cache's key: the same string for the same bootstrap, source of settings and settings;
+         * {@code <bootstrap>#<source>#<digest>}.
+         */
         String key() {
-            return bootstrapServers + "#" + security.fingerprint();
+            return bootstrapServers + "#" + (security.source() == null ? "" : security.source()) + "#" + security.fingerprint();
         }
 
         @Override
@@ -423,9 +426,12 @@ public class KafkaReplicas {
             return existing;
         }
         Admin made = admins.computeIfAbsent(key, k -> Admin.create(properties(target)));
-        // Clients made for other settings of the same bootstrap string (the Secret changed): not used any more.
+        // Clients made for earlier settings of the same bootstrap string and the same Secret (it changed): not used any
+        // more. Another Secret's client for the same Kafka (another Cluster) stays: closing it would make the two
+        // Clusters close each other's client at every check.
+        String slot = key.substring(0, key.lastIndexOf('#'));
         for (String other : List.copyOf(admins.keySet())) {
-            if (!other.equals(key) && other.substring(0, other.lastIndexOf('#')).equals(target.bootstrapServers())) {
+            if (!other.equals(key) && other.substring(0, other.lastIndexOf('#')).equals(slot)) {
                 LOG.debugf("closing the Admin client for %s made with earlier client settings", target.bootstrapServers());
                 forget(other);
             }
@@ -464,7 +470,7 @@ public class KafkaReplicas {
 
     /** The bootstrap strings that have an open Admin client, one entry per client (for tests). */
     List<String> openClients() {
-        return admins.keySet().stream().map(k -> k.substring(0, k.lastIndexOf('#'))).sorted().toList();
+        return admins.keySet().stream().map(k -> k.substring(0, k.indexOf('#'))).sorted().toList();
     }
 
     private void forget(String key) {

@@ -115,4 +115,16 @@ class KafkaReplicasSecurityTest {
         assertTrue(e.getMessage().startsWith("SaslAuthenticationException: "), e.getMessage());
         SecureKafkaListeners.setScramPassword(kafka.admin(), PASSWORD);
     }
+
+    @Test
+    void twoSecretsForTheSameKafkaKeepTheirOwnClients() throws Exception {
+        // two Clusters guarded through the same bootstrap string with Secrets of their own: neither closes the other's client
+        KafkaReplicas.Target one = target("SASL_SSL", LISTENERS.scramClient(PASSWORD));
+        KafkaReplicas.Target other = new KafkaReplicas.Target(kafka.bootstrapServers("SASL_SSL"),
+                ClientSecurity.of("Secret other/kafka-client", LISTENERS.scramClient(PASSWORD)));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> replicas.snapshot(one).liveBrokers().equals(Set.of(0)) && replicas.snapshot(other).liveBrokers().equals(Set.of(0)));
+        replicas.snapshot(one);
+        assertEquals(List.of(kafka.bootstrapServers("SASL_SSL"), kafka.bootstrapServers("SASL_SSL")), replicas.openClients());
+    }
 }
