@@ -43,10 +43,19 @@ public final class Reasons {
     public static final String BROKERS_UNREGISTERED = "BrokersUnregistered";
     /** Progressing: the pods of removed brokers are gone; their Kafka node ids are being unregistered. */
     public static final String UNREGISTERING_BROKERS = "UnregisteringBrokers";
+    /**
+     * Progressing and Event: the brokers a scale-out added are Ready; a fair share of the replicas moves onto them
+     * ({@code rebalanceOnScaleOut}, docs/kafka-rebalance.md).
+     */
+    public static final String REBALANCING = "Rebalancing";
+    /** Event: every partition of a rebalance moved, the replication throttle was removed, preferred leaders elected. */
+    public static final String REBALANCED = "Rebalanced";
     // ---- OpsRequest: Progressing
     public static final String WAITING_FOR_CLUSTER = "WaitingForCluster";
     // ---- OpsRequest: end reasons
     public static final String CANCELLED_WHILE_PENDING = "CancelledWhilePending";
+    /** A cancel during a rebalance: reassignments in progress cancelled, throttle removed, the scale-out kept. */
+    public static final String CANCELLED_WHILE_REBALANCING = "CancelledWhileRebalancing";
     public static final String DRY_RUN = "DryRun";
     public static final String CANCEL_BY_CONTROLLER = "CancelByController";
     public static final String QUEUE_FULL = "QueueFull";

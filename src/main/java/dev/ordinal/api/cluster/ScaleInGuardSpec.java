@@ -45,9 +45,19 @@ public class ScaleInGuardSpec {
         public Boolean drain;
 
         /**
-         * Kafka's replication throttle during a drain, in bytes per second per broker that sends or receives a moving
-         * replica ({@code leader.replication.throttled.rate} and {@code follower.replication.throttled.rate}); removed
-         * once the drain ends or is cancelled. Default 10485760 (10 MiB/s).
+         * Rebalance after a scale-out (docs/kafka-rebalance.md): once an ops' new brokers are Ready and registered with
+         * Kafka, it moves a fair share of the replicas onto them ({@code alterPartitionReassignments}, every broker's
+         * replica count within one of the mean, preferred leaders spread, replication factor and rack spread kept,
+         * under the {@code drainThrottleBytesPerSecond} throttle) and succeeds once they moved. Default false: new
+         * brokers get only the partitions created after them.
+         */
+        public Boolean rebalanceOnScaleOut;
+
+        /**
+         * Kafka's replication throttle during a drain or a rebalance ({@code rebalanceOnScaleOut}), in bytes per second
+         * per broker that sends or receives a moving replica ({@code leader.replication.throttled.rate} and
+         * {@code follower.replication.throttled.rate}); removed once the moves end or are cancelled. Default 10485760
+         * (10 MiB/s).
          */
         @io.fabric8.generator.annotation.Min(1024)
         public Long drainThrottleBytesPerSecond;

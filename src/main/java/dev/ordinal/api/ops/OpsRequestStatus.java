@@ -33,6 +33,11 @@ public class OpsRequestStatus {
     public Map<String, KafkaLeadership> kafkaLeadership;
     /** Component → the drain of its brokers removed for good (docs/kafka-drain.md); absent without a drain. */
     public Map<String, KafkaDrainRecord> kafkaDrain;
+    /**
+     * Component → the rebalance onto the brokers its scale-out added (docs/kafka-rebalance.md), in the drain's shape:
+     * {@code instances}/{@code nodeIds} are the added brokers; absent without {@code rebalanceOnScaleOut}.
+     */
+    public Map<String, KafkaDrainRecord> kafkaRebalance;
     /** Component → the Kafka node ids unregistered once their pods were gone (docs/kafka-drain.md). */
     public Map<String, List<Integer>> kafkaUnregistered;
 
@@ -58,6 +63,8 @@ public class OpsRequestStatus {
         public List<String> podsToDelete = new ArrayList<>();
         /** The scale-in guard's verdict on podsToDelete (a component with {@code scaleInGuard} that removes pods). */
         public GuardVerdict scaleInGuard;
+        /** What {@code rebalanceOnScaleOut} would move onto the added brokers (dry run of a scale-out). */
+        public String kafkaRebalance;
     }
 
     /** What the scale-in guard concluded for one component, as a dry run or a blocked ops reports it. */
@@ -87,12 +94,13 @@ public class OpsRequestStatus {
     }
 
     /**
-     * The drain of one component's brokers removed for good (docs/kafka-drain.md): the plan, written before Kafka is
-     * asked to move anything, and how far it got. A restarted operator resumes it from here.
+     * The drain of one component's brokers removed for good (docs/kafka-drain.md), or the rebalance onto the brokers a
+     * scale-out added (docs/kafka-rebalance.md): the plan, written before Kafka is asked to move anything, and how far it
+     * got. A restarted operator resumes it from here.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class KafkaDrainRecord {
-        /** The instances removed, e.g. {@code [kafka-broker-3]}. */
+        /** The instances removed (drain) or added (rebalance), e.g. {@code [kafka-broker-3]}. */
         public List<String> instances = new ArrayList<>();
         /** Their Kafka node ids, e.g. {@code [103]}. */
         public List<Integer> nodeIds = new ArrayList<>();
@@ -106,7 +114,7 @@ public class OpsRequestStatus {
         public String progress;
         /** When the plan was recorded. */
         public String startedAt;
-        /** When every partition had moved and the throttle was removed; absent until then. */
+        /** When every partition had moved and the throttle was removed (or a rebalance was cancelled); absent until then. */
         public String finishedAt;
     }
 

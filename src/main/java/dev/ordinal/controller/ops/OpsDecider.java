@@ -91,7 +91,9 @@ public final class OpsDecider {
      * (the reversed plan while Cancelling). A Cluster whose fields another writer changed from what the ops (or its
      * cancel) wrote ends it Failed ({@code OverwrittenByAnotherWriter}). The pods done, the ops waits until the Cluster
      * reports the touched components settled at its generation ({@code WaitingForCluster}, transitional), then, when
-     * it brought Kafka brokers back, until their partitions' replica order is restored ({@code RestoringLeadership},
+     * it added Kafka brokers with {@code rebalanceOnScaleOut}, until their share of the replicas moved
+     * ({@code Rebalancing}, {@link KafkaRebalanceSteps#rebalance}; a cancel then stops the rebalance and keeps the
+     * scale-out), then, when it brought Kafka brokers back, until their partitions' replica order is restored ({@code RestoringLeadership},
      * {@link LeadershipSteps#back}), then ends; the deadline aborts it.
      */
     private static OpsDecision running(OpsInputs in, Instant now, OpsPhase phase) {
@@ -101,6 +103,10 @@ public final class OpsDecider {
         if (plans == null) {
             return PendingDecider.finish(OpsStatus.of(ops, now), OpsPhase.FAILED, Reasons.PLAN_FAILED,
                     OpsView.planError(ops, cluster), null, Notes.NONE);
+        }
+        if (phase == OpsPhase.RUNNING && Boolean.TRUE.equals(ops.getSpec().cancel) && KafkaRebalanceSteps.started(ops.getStatus())) {
+            // The added brokers may already host moved replicas: the rebalance stops and the scale-out stays (docs/kafka-rebalance.md).
+            return KafkaRebalanceSteps.cancel(in, now);
         }
         if (phase == OpsPhase.RUNNING && Boolean.TRUE.equals(ops.getSpec().cancel)) {
             return apply(cluster, OpsView.targets(plans, true), answered -> {
@@ -144,6 +150,12 @@ public final class OpsDecider {
             next.condition(ConditionType.PROGRESSING, true, Reasons.WAITING_FOR_CLUSTER,
                     "pod changes done; waiting for the Cluster to report the new state: " + unsettled.get());
         } else if (report.isComplete()) {
+            // Brokers added by a scale-out get their share of the replicas before the ops ends (docs/kafka-rebalance.md).
+            Optional<OpsDecision> rebalance = report.isFailed() || cancelling ? Optional.empty()
+                    : KafkaRebalanceSteps.rebalance(in, now, plans, next, OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now));
+            if (rebalance.isPresent()) {
+                return rebalance.get();
+            }
             // Brokers back online: their partitions' replica order is restored before the ops ends (docs/kafka-broker-offline.md).
             LeadershipSteps.Back back = report.isFailed() ? new LeadershipSteps.Back.Done(List.of())
                     : LeadershipSteps.back(in, now, next.status());

@@ -73,6 +73,13 @@ sealed interface OpsDecision {
     }
 
     /**
+     * Carry out one rebalance step for {@code component} (the drain's step shape: throttle, reassign, cancel,
+     * unthrottle; docs/kafka-rebalance.md), then carry out {@code then} applied to the error (null: Kafka took it).
+     */
+    record RebalanceKafka(String component, dev.ordinal.core.KafkaDrain.Step step, Function<String, OpsDecision> then) implements OpsDecision {
+    }
+
+    /**
      * Unregister {@code nodeIds} from {@code component}'s Kafka (their pods are gone for good), then carry out
      * {@code then} applied to the error (null: done).
      */

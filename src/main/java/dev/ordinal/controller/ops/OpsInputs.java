@@ -55,6 +55,11 @@ record OpsInputs(OpsRequest ops, Cluster cluster, Map<String, ObservedPod> pods,
             return "no Kafka guard on component " + component;
         }
 
+        /** Carries out a rebalance step on {@code component}'s Kafka (docs/kafka-rebalance.md); the error in a few words, or null. */
+        default String rebalance(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
+            return "no Kafka guard on component " + component;
+        }
+
         /** Unregisters {@code nodeIds} from {@code component}'s Kafka; the error in a few words, or null. */
         default String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
             return "no Kafka guard on component " + component;

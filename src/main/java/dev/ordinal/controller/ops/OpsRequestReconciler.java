@@ -166,6 +166,10 @@ public class OpsRequestReconciler implements Reconciler<OpsRequest> {
             String error = scaleInGuard.drain(in.cluster(), drain.component(), drain.step());
             return carryOut(in, drain.then().apply(error), context, withNotes);
         }
+        if (decision instanceof OpsDecision.RebalanceKafka rebalance) {
+            String error = scaleInGuard.rebalance(in.cluster(), rebalance.component(), rebalance.step());
+            return carryOut(in, rebalance.then().apply(error), context, withNotes);
+        }
         if (decision instanceof OpsDecision.UnregisterBrokers unregister) {
             String error = scaleInGuard.unregister(in.cluster(), unregister.component(), unregister.nodeIds());
             return carryOut(in, unregister.then().apply(error), context, withNotes);

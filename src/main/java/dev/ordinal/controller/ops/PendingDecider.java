@@ -135,6 +135,12 @@ final class PendingDecider {
                 cp.scaleInGuard.message = cp.scaleInGuard.message + "; " + drain;
             }
         });
+        KafkaRebalanceSteps.preview(in, plans).forEach((component, rebalance) -> {
+            var cp = next.status().plan.get(component);
+            if (cp != null) {
+                cp.kafkaRebalance = rebalance;
+            }
+        });
         next.status().progress = "0/0";
         return finish(next, OpsPhase.SUCCEED, Reasons.DRY_RUN, "dry run: the plan is in status.plan; nothing was changed", null,
                 Notes.PLANNED);

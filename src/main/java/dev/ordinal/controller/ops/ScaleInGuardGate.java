@@ -173,6 +173,37 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         }
     }
 
+    /**
+     * Carries out a rebalance step with {@code component}'s Kafka ({@link KafkaReplicas#drain}, which moves any plan of
+     * that shape); one INFO line per step names the partitions asked for and their targets.
+     */
+    @Override
+    public String rebalance(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
+        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (guard.isEmpty()) {
+            return "component " + component + " has no scaleInGuard.kafka";
+        }
+        KafkaReplicas.Target target;
+        try {
+            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
+        } catch (ClientSecurity.Unusable e) {
+            return unusable(e);
+        }
+        try {
+            kafka.drain(target, step);
+            LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for (%s), %s cancelled (%s), throttle %s",
+                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
+                    dev.ordinal.core.KafkaDrain.shown(step.reassign().entrySet().stream().map(e -> e.getKey() + " → " + e.getValue()).toList()),
+                    step.cancel().size(), dev.ordinal.core.KafkaDrain.shown(new java.util.ArrayList<>(new java.util.TreeSet<>(step.cancel()))),
+                    step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
+            return null;
+        } catch (KafkaReplicas.KafkaUnavailable e) {
+            LOG.warnf("cluster %s/%s component %s: Kafka rebalance step failed: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), component, e.getMessage());
+            return "Kafka at " + target.describe() + " did not take the rebalance step (" + e.getMessage() + ")";
+        }
+    }
+
     /** Unregisters node ids with {@code component}'s Kafka ({@link KafkaReplicas#unregister}). */
     @Override
     public String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
