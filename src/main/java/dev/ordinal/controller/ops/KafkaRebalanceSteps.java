@@ -111,7 +111,7 @@ final class KafkaRebalanceSteps {
             status.kafkaRebalance = records;
             KafkaDrain.Progress progress = KafkaRebalance.progress(record.targetReplicas, snapshot);
             record.progress = progress.fraction();
-            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas);
+            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers());
             String moving = "rebalancing onto " + who + ": " + progress.fraction() + " partitions moved (replication throttle "
                     + record.throttleBytesPerSecond + " B/s)";
             if (!progress.toStart().isEmpty()) {
@@ -211,13 +211,14 @@ final class KafkaRebalanceSteps {
                     + who + "; component " + component + " has no scaleInGuard.kafka any more, so Kafka was not asked to cancel its"
                     + " reassignments or remove the throttle" + keep, null, Notes.NONE);
         }
-        KafkaDrain.Progress progress = KafkaRebalance.progress(record.targetReplicas, look.get().snapshot());
-        record.progress = progress.fraction();
-        Set<String> inFlight = new TreeSet<>(progress.inFlight());
+        KafkaSnapshot snapshot = look.get().snapshot();
+        record.progress = KafkaRebalance.progress(record.targetReplicas, snapshot).fraction();
+        // only the rebalance's own reassignments: someone else's move of the same partition is not cancelled
+        Set<String> inFlight = KafkaDrain.ownInFlight(record.originalReplicas, record.targetReplicas, snapshot);
         String message = "cancelled while rebalancing onto " + who + ": " + record.progress + " partitions had moved (they stay where"
                 + " they are), the reassignment of " + inFlight.size() + " cancelled, the replication throttle removed" + keep;
         return new OpsDecision.RebalanceKafka(component, KafkaDrain.Step.cancel(inFlight,
-                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas)), error -> {
+                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
                     if (error != null) {
                         next.condition(ConditionType.PROGRESSING, true, Reasons.REBALANCING, "cancelling the rebalance onto " + who + ": " + error);
                         return new Wait(next.status(), KafkaDrainSteps.DRAIN_RECHECK, false, Notes.NONE);

@@ -204,6 +204,11 @@ class KafkaRebalanceStepsTest {
         Wait recorded = assertInstanceOf(Wait.class, OpsDecider.decide(in(run, rebalanced(4), kafka, 0, 1, 2, 3), after(Duration.ofSeconds(2))));
         kafka.place(1, 103);
         kafka.reassigning.add("orders-0");
+        // as Kafka reports a partition in flight: the target's replicas and the ones being removed together
+        List<Integer> target = recorded.status().kafkaRebalance.get("broker").targetReplicas.get("orders-0");
+        List<Integer> inFlight = new ArrayList<>(target);
+        inFlight.add(100);
+        kafka.partitions.set(0, new Partition("orders", 0, inFlight, List.of(100), 100));
         OpsRequest cancelled = with(run, recorded.status());
         cancelled.getSpec().cancel = true;
 
