@@ -91,6 +91,11 @@ public class OpsRequestStatus {
         public String movedBy;
         /** When every recorded order was back and led by its preferred leader again; absent until then. */
         public String restoredAt;
+        /**
+         * When an ops that ended while Pending began to put the orders back (the brokers stayed online); it has
+         * {@code 60s} from then before it ends anyway, naming what stays moved.
+         */
+        public String restoringSince;
     }
 
     /**

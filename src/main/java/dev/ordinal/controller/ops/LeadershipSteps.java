@@ -240,9 +240,10 @@ final class LeadershipSteps {
      * original replica order back before the ops ends (review of #28; docs/kafka-broker-offline.md). Returns
      * {@code ending} itself when there is nothing to restore; a leadership step, then a wait, while there is; or
      * {@code ending} with {@code restoredAt} set and a {@code LeadershipRestored} Event. What cannot be restored within
-     * {@link #LEADERSHIP_WAIT} of the move (Kafka does not answer, a reorder still in progress), or at all (no guard
-     * any more, replicas changed by someone else), is left as it is with a Warning Event {@code LeadershipNotRestored}
-     * naming it; the original orders stay in {@code status.kafkaLeadership}.
+     * {@link #LEADERSHIP_WAIT} of the first try ({@code restoringSince}: Kafka does not answer, refuses or does not carry
+     * out the step, a reorder still in progress), or at all (no guard any more, replicas changed by someone else), is
+     * left as it is with a Warning Event {@code LeadershipNotRestored} naming it; the original orders stay in
+     * {@code status.kafkaLeadership}. So the ops always ends, at most 60 s later.
      */
     static OpsDecision undo(OpsInputs in, Instant now, OpsDecision.Finish ending) {
         Map<String, KafkaLeadership> records = ending.status().kafkaLeadership;
@@ -256,7 +257,9 @@ final class LeadershipSteps {
                 continue;
             }
             String who = String.join(", ", record.instances);
-            boolean waited = !now.isBefore(Instant.parse(record.movedAt).plus(LEADERSHIP_WAIT));
+            Instant since = record.restoringSince == null ? now : Instant.parse(record.restoringSince);
+            record.restoringSince = Conditions.timestamp(since);
+            boolean waited = !now.isBefore(since.plus(LEADERSHIP_WAIT));
             Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
             if (look.isEmpty() || look.get().snapshot() == null) {
                 if (look.isPresent() && !waited) {
@@ -270,7 +273,7 @@ final class LeadershipSteps {
                 continue;
             }
             LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
-            if (!restore.step().isEmpty()) {
+            if (!restore.step().isEmpty() && !waited) {
                 String message = "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
                         + "'s partitions comes back: " + describe(restore.step());
                 OpsDecision wait = ending(in, now, ending, message);
@@ -280,28 +283,39 @@ final class LeadershipSteps {
                 return ending(in, now, ending, "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
                         + "'s partitions comes back; waiting for " + shown(restore.catchingUp()));
             }
+            List<String> left = new ArrayList<>(restore.changed());
+            left.addAll(restore.catchingUp());
+            left.addAll(new java.util.TreeSet<>(union(restore.step()))); // only past the 60 s: Kafka did not carry out the step
             record.restoredAt = Conditions.timestamp(now);
-            int restored = record.originalReplicas.size() - restore.changed().size() - restore.catchingUp().size();
+            int restored = record.originalReplicas.size() - left.size();
             if (restored > 0) {
                 events.add(new Event(false, Reasons.LEADERSHIP_RESTORED, "restored the replica order of " + restored + " partition"
                         + (restored == 1 ? "" : "s") + " of " + who + ": " + (record.instances.size() == 1 ? "it stays" : "they stay")
                         + " online, the ops having ended " + ending.phase().value() + " while Pending"));
             }
-            List<String> left = new ArrayList<>(restore.changed());
-            left.addAll(restore.catchingUp());
             if (!left.isEmpty()) {
                 events.add(new Event(true, Reasons.LEADERSHIP_NOT_RESTORED, "the replica order of " + shown(left) + " of " + who
-                        + " was not restored: their replicas changed meanwhile, or a reassignment is still in progress"));
+                        + " was not restored within " + LEADERSHIP_WAIT.toSeconds() + "s: their replicas changed meanwhile, a"
+                        + " reassignment is still in progress, or Kafka did not carry out the restore; the original orders are in"
+                        + " status.kafkaLeadership"));
             }
         }
         return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
                 new Notes(ending.notes().planComputed(), List.copyOf(events)));
     }
 
-    /** Pending a little longer: the ops' end waits for the replica order to come back. */
+    /** Pending a little longer: the ops' end waits for the replica order to come back (the records keep {@code restoringSince}). */
     private static Wait ending(OpsInputs in, Instant now, OpsDecision.Finish ending, String message) {
         OpsStatus next = OpsStatus.of(in.ops(), now).waiting(true, Reasons.RESTORING_LEADERSHIP, message);
+        next.status().kafkaLeadership = ending.status().kafkaLeadership;
         return new Wait(next.status(), STEP_RECHECK, false, Notes.NONE);
+    }
+
+    /** The partitions a leadership step names, reordered or elected. */
+    private static java.util.Set<String> union(LeaderMoves.Step step) {
+        java.util.Set<String> all = new java.util.HashSet<>(step.reorder().keySet());
+        all.addAll(step.elect());
+        return all;
     }
 
     /** A deep copy of the status' records (the observed ops is never changed). */
@@ -320,6 +334,7 @@ final class LeadershipSteps {
         copy.movedAt = from.movedAt;
         copy.movedBy = from.movedBy;
         copy.restoredAt = from.restoredAt;
+        copy.restoringSince = from.restoringSince;
         return copy;
     }
 
