@@ -56,6 +56,14 @@ public final class LeaderMoves {
      * that reassignment (someone else's move, or Kafka still finishing ours). In topic and partition order.
      */
     public static List<Move> away(Set<Integer> departing, KafkaSnapshot s) {
+        return away(departing, Set.of(), s);
+    }
+
+    /**
+     * {@link #away(Set, KafkaSnapshot)}, where {@code alsoLeaving} are brokers that leave too (another component of the
+     * same Kafka in the same ops) but whose partitions are not this call's: no leadership is handed to them.
+     */
+    public static List<Move> away(Set<Integer> departing, Set<Integer> alsoLeaving, KafkaSnapshot s) {
         List<Move> moves = new ArrayList<>();
         for (KafkaSnapshot.Partition p : sorted(s)) {
             if (p.replicas().isEmpty() || s.reassigning().contains(p.name())) {
@@ -67,7 +75,8 @@ public final class LeaderMoves {
             if (!firstDeparts && !leaderDeparts) {
                 continue;
             }
-            p.replicas().stream().filter(r -> !departing.contains(r) && inSyncAndLive(r, p, s)).findFirst().ifPresent(next -> {
+            p.replicas().stream().filter(r -> !departing.contains(r) && !alsoLeaving.contains(r) && inSyncAndLive(r, p, s)).findFirst()
+                    .ifPresent(next -> {
                 List<Integer> reordered = new ArrayList<>();
                 reordered.add(next);
                 p.replicas().stream().filter(r -> r != next).forEach(reordered::add);
@@ -84,12 +93,17 @@ public final class LeaderMoves {
      * can hand over.
      */
     public static Step awayStep(Set<Integer> departing, KafkaSnapshot s) {
+        return awayStep(departing, Set.of(), s);
+    }
+
+    /** {@link #awayStep(Set, KafkaSnapshot)}, handing no leadership to {@code alsoLeaving} either. */
+    public static Step awayStep(Set<Integer> departing, Set<Integer> alsoLeaving, KafkaSnapshot s) {
         Map<String, List<Integer>> reorder = new LinkedHashMap<>();
-        away(departing, s).forEach(m -> reorder.put(m.partition(), m.reordered()));
+        away(departing, alsoLeaving, s).forEach(m -> reorder.put(m.partition(), m.reordered()));
         Set<String> elect = new HashSet<>(reorder.keySet());
         for (KafkaSnapshot.Partition p : s.partitions()) {
             if (!p.replicas().isEmpty() && departing.contains(p.leader()) && !departing.contains(p.replicas().get(0))
-                    && inSyncAndLive(p.replicas().get(0), p, s)) {
+                    && !alsoLeaving.contains(p.replicas().get(0)) && inSyncAndLive(p.replicas().get(0), p, s)) {
                 elect.add(p.name());
             }
         }

@@ -70,13 +70,19 @@ final class LeadershipSteps {
             }
             List<Broker> departing = ScaleInGuard.departing(plan, look.get().nodeIdOffset());
             String who = departing.stream().map(b -> b.pod() + " (node " + b.nodeId() + ")").collect(Collectors.joining(", "));
+            // Leadership moves to brokers that stay on this Kafka, not onto one that another component takes offline in
+            // the same ops (which would then move it back: a ping-pong until LEADERSHIP_WAIT). Each component records
+            // only its own brokers' partitions, so each is restored when its own brokers are back.
+            Set<Integer> leaving = ScaleInGuard.nodeIds(ScaleInGuardGate.departingFromSameKafka(in.cluster(), plans, plan.component()));
             if (look.get().snapshot() == null) {
                 return Optional.of(waiting(in, now, Reasons.SCALE_IN_GUARD_UNAVAILABLE, "cannot move leadership off " + who + ": "
                         + look.get().unavailable(), PendingDecider.GUARD_RECHECK, records));
             }
             Set<Integer> ids = ScaleInGuard.nodeIds(departing);
+            Set<Integer> others = new java.util.HashSet<>(leaving);
+            others.removeAll(ids);
             var snapshot = look.get().snapshot();
-            LeaderMoves.Step step = LeaderMoves.awayStep(ids, snapshot);
+            LeaderMoves.Step step = LeaderMoves.awayStep(ids, others, snapshot);
             KafkaLeadership record = records.get(plan.component());
             if (step.isEmpty()) {
                 if (record != null && !record.originalReplicas.isEmpty()) {
@@ -87,7 +93,7 @@ final class LeadershipSteps {
                 }
                 continue;
             }
-            List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, snapshot).stream()
+            List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, others, snapshot).stream()
                     .filter(m -> record == null || !record.originalReplicas.containsKey(m.partition())).toList();
             if (record == null || !unrecorded.isEmpty()) {
                 // Record first: Kafka is changed only once the original order is in the ops' status.
