@@ -141,6 +141,17 @@ public final class LeaderMoves {
      * of #28, an online ops would otherwise wait for it until its deadline).
      */
     public static Restore back(Map<String, List<Integer>> recorded, KafkaSnapshot s) {
+        return back(recorded, Map.of(), s);
+    }
+
+    /**
+     * {@link #back(Map, KafkaSnapshot)}, written only over the order the move left ({@code moved}: partition → the
+     * reordered list written then, when known): a partition whose order is neither the recorded original nor the moved
+     * one was reordered by someone else since (a user's choice, or another ops' move of another broker) and is left
+     * alone, like a changed replica set (review of #28: restoring two overlapping records in the wrong order otherwise
+     * wrote an order back over the other ops' move).
+     */
+    public static Restore back(Map<String, List<Integer>> recorded, Map<String, List<Integer>> moved, KafkaSnapshot s) {
         Map<String, List<Integer>> reorder = new LinkedHashMap<>();
         Set<String> elect = new HashSet<>();
         List<String> catchingUp = new ArrayList<>();
@@ -155,6 +166,11 @@ public final class LeaderMoves {
             }
             if (s.reassigning().contains(p.name())) {
                 catchingUp.add(p.name() + " (reassignment in progress)");
+                continue;
+            }
+            List<Integer> movedTo = moved.get(e.getKey());
+            if (movedTo != null && !p.replicas().equals(original) && !p.replicas().equals(movedTo)) {
+                changed.add(e.getKey());
                 continue;
             }
             if (!inSyncAndLive(original.get(0), p, s)) {

@@ -95,14 +95,26 @@ final class LeadershipSteps {
             }
             List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, others, snapshot).stream()
                     .filter(m -> record == null || !record.originalReplicas.containsKey(m.partition())).toList();
-            if (record == null || !unrecorded.isEmpty()) {
+            // A recorded partition whose order to write changed since it was recorded (Kafka's ISR moved): the new order
+            // is recorded too before it is written, so the restore recognises it as the move's.
+            Map<String, List<Integer>> rewritten = new LinkedHashMap<>();
+            step.reorder().forEach((partition, order) -> {
+                if (record != null && record.originalReplicas.containsKey(partition) && !order.equals(record.movedReplicas.get(partition))) {
+                    rewritten.put(partition, order);
+                }
+            });
+            if (record == null || !unrecorded.isEmpty() || !rewritten.isEmpty()) {
                 // Record first: Kafka is changed only once the original order is in the ops' status.
                 KafkaLeadership next = record == null ? new KafkaLeadership() : record;
                 if (record == null) {
                     next.instances = new ArrayList<>(offline);
                     next.movedAt = Conditions.timestamp(now);
                 }
-                unrecorded.forEach(m -> next.originalReplicas.put(m.partition(), new ArrayList<>(m.original())));
+                unrecorded.forEach(m -> {
+                    next.originalReplicas.put(m.partition(), new ArrayList<>(m.original()));
+                    next.movedReplicas.put(m.partition(), new ArrayList<>(m.reordered()));
+                });
+                rewritten.forEach((partition, order) -> next.movedReplicas.put(partition, new ArrayList<>(order)));
                 records.put(plan.component(), next);
                 return Optional.of(waiting(in, now, Reasons.LEADERSHIP_MOVING, "moving leadership off " + who + " before "
                         + (offline.size() == 1 ? "it goes" : "they go") + ": " + describe(step), RECORD_RECHECK, records));
@@ -221,7 +233,7 @@ final class LeadershipSteps {
             if (look.get().snapshot() == null) {
                 return new Back.Waiting("cannot restore the replica order of " + who + "'s partitions yet: " + look.get().unavailable());
             }
-            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, record.movedReplicas, look.get().snapshot());
             if (restore.isDone()) {
                 record.restoredAt = Conditions.timestamp(now);
                 int restored = record.originalReplicas.size() - restore.changed().size();
@@ -278,7 +290,7 @@ final class LeadershipSteps {
                         + "; the original orders are in status.kafkaLeadership (kafka-reassign-partitions.sh can write them back)"));
                 continue;
             }
-            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, record.movedReplicas, look.get().snapshot());
             if (!restore.step().isEmpty() && !waited) {
                 String message = "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
                         + "'s partitions comes back: " + describe(restore.step());
@@ -337,6 +349,9 @@ final class LeadershipSteps {
         KafkaLeadership copy = new KafkaLeadership();
         copy.instances = new ArrayList<>(from.instances);
         from.originalReplicas.forEach((p, order) -> copy.originalReplicas.put(p, new ArrayList<>(order)));
+        if (from.movedReplicas != null) {
+            from.movedReplicas.forEach((p, order) -> copy.movedReplicas.put(p, new ArrayList<>(order)));
+        }
         copy.movedAt = from.movedAt;
         copy.movedBy = from.movedBy;
         copy.restoredAt = from.restoredAt;

@@ -101,6 +101,7 @@ class LeadershipStepsTest {
                 + " election of orders-0, orders-1", condition.message);
         var record = recorded.status().kafkaLeadership.get("broker");
         assertEquals(Map.of("orders-0", List.of(102, 100, 101)), record.originalReplicas, "orders-1 keeps its order: 101 leads it");
+        assertEquals(Map.of("orders-0", List.of(100, 102, 101)), record.movedReplicas, "the order about to be written, for the restore");
         assertEquals(List.of("kafka-broker-2"), record.instances);
         assertEquals(T0.toString(), record.movedAt);
         assertEquals(Duration.ofMillis(100), recorded.recheck());
