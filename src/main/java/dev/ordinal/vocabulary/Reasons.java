@@ -35,12 +35,12 @@ public final class Reasons {
     public static final String DRAINING = "Draining";
     /** Event: every partition of the drain moved and the replication throttle was removed. */
     public static final String DRAINED = "Drained";
-    /** Event: an ops that ended while Pending stopped its drain first (own reassignments cancelled, throttle removed). */
-    public static final String DRAIN_STOPPED = "DrainStopped";
+    /** Event: an ops that ended otherwise stopped its drain or rebalance first (own reassignments cancelled, throttle removed). */
+    public static final String REASSIGNMENTS_STOPPED = "ReassignmentsStopped";
     /** Event (Warning): brokers removed for good still host replicas once their pods are gone (placed there meanwhile). */
     public static final String REMOVED_BROKER_HOSTS_REPLICAS = "RemovedBrokerHostsReplicas";
-    /** Event (Warning): such a drain could not be stopped (no guard, no answer, a refused step); what is left is named. */
-    public static final String DRAIN_NOT_STOPPED = "DrainNotStopped";
+    /** Event (Warning): such a drain or rebalance could not be stopped (no guard, no answer, a refused step); what is left is named. */
+    public static final String REASSIGNMENTS_NOT_STOPPED = "ReassignmentsNotStopped";
     /** Event: the Kafka node ids of brokers removed for good were unregistered, their pods being gone. */
     public static final String BROKERS_UNREGISTERED = "BrokersUnregistered";
     /** Progressing: the pods of removed brokers are gone; their Kafka node ids are being unregistered. */

@@ -229,56 +229,85 @@ final class KafkaDrainSteps {
                 }));
     }
 
+    /** The Kafka moves an ending ops stops first: its drain (Pending) or its rebalance (Running). */
+    enum Moves {
+        DRAIN("drain of", "status.kafkaDrain"), REBALANCE("rebalance onto", "status.kafkaRebalance");
+
+        private final String words;
+        private final String field;
+
+        Moves(String words, String field) {
+            this.words = words;
+            this.field = field;
+        }
+
+        Map<String, KafkaDrainRecord> of(OpsRequestStatus status) {
+            return this == DRAIN ? status.kafkaDrain : status.kafkaRebalance;
+        }
+
+        void set(OpsRequestStatus status, Map<String, KafkaDrainRecord> records) {
+            if (this == DRAIN) {
+                status.kafkaDrain = records;
+            } else {
+                status.kafkaRebalance = records;
+            }
+        }
+    }
+
     /**
-     * A Pending ops that ends otherwise than by its cancel ({@code ending}: failed, aborted, cancelled by the
-     * controller) while a drain of it is not finished: the drain stops first, as on a cancel (its own reassignments in
-     * progress cancelled, the replication throttle removed), one component per step, each followed by a Normal Event
-     * {@code DrainStopped}; then {@code ending}. Without that, the throttle would stay on the brokers and topics and slow
-     * every later catch-up of those replicas (review of #28: e.g. {@code drain} turned off mid-drain fails the ops at its
-     * precondition deadline). A drain Kafka cannot be asked about (no guard any more, no answer, a refused step) is not
-     * waited for: {@code ending} gets a Warning Event {@code DrainNotStopped} naming what is left in Kafka.
+     * An ops that ends otherwise than by its cancel ({@code ending}: failed, aborted, cancelled by the controller)
+     * while a drain (Pending) or a rebalance (Running) of it is not finished: the moves stop first, as on a cancel (its
+     * own reassignments in progress cancelled, the replication throttle removed), one component per step, each followed
+     * by a Normal Event {@code ReassignmentsStopped}; then {@code ending}. Without that, the throttle would stay on the
+     * brokers and topics and slow every later catch-up of those replicas (review of #28: e.g. {@code drain} turned off
+     * mid-drain fails the ops at its precondition deadline; a direct edit of {@code replicas} mid-rebalance fails it
+     * {@code OverwrittenByAnotherWriter}). Moves Kafka cannot be asked about (no guard any more, no answer, a refused
+     * step) are not waited for: {@code ending} gets a Warning Event {@code ReassignmentsNotStopped} naming what is left.
      */
-    static OpsDecision stop(OpsInputs in, Instant now, OpsDecision.Finish ending) {
-        Map<String, KafkaDrainRecord> records = records(ending.status());
+    static OpsDecision stop(OpsInputs in, Instant now, OpsDecision.Finish ending, Moves moves) {
+        Map<String, KafkaDrainRecord> records = copy(moves.of(ending.status()));
         List<Event> events = new ArrayList<>(ending.notes().events());
         for (Map.Entry<String, KafkaDrainRecord> e : records.entrySet()) {
             KafkaDrainRecord record = e.getValue();
             if (record.finishedAt != null) {
                 continue;
             }
-            String who = String.join(", ", record.instances);
+            String what = "the " + moves.words + " " + String.join(", ", record.instances);
             Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
             if (look.isEmpty() || look.get().snapshot() == null) {
                 record.finishedAt = Conditions.timestamp(now);
-                events.add(notStopped(who, record, look.isEmpty() ? "component " + e.getKey() + " has no scaleInGuard.kafka any more"
+                events.add(notStopped(what, moves, look.isEmpty() ? "component " + e.getKey() + " has no scaleInGuard.kafka any more"
                         : look.get().unavailable()));
                 continue;
             }
             KafkaSnapshot snapshot = look.get().snapshot();
             record.progress = KafkaDrain.progress(record.targetReplicas, snapshot).fraction();
             Set<String> inFlight = KafkaDrain.ownInFlight(record.originalReplicas, record.targetReplicas, snapshot);
-            String stopped = "stopped the drain of " + who + " as the ops ends " + ending.phase().value() + " (" + ending.reason() + "): "
+            String stopped = "stopped " + what + " as the ops ends " + ending.phase().value() + " (" + ending.reason() + "): "
                     + record.progress + " partitions had moved (they stay where they are), the reassignment of " + inFlight.size()
                     + " cancelled, the replication throttle removed";
             return new OpsDecision.DrainKafka(e.getKey(), KafkaDrain.Step.cancel(inFlight,
                     KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
                         record.finishedAt = Conditions.timestamp(now);
-                        Event event = error == null ? new Event(false, Reasons.DRAIN_STOPPED, stopped) : notStopped(who, record, error);
-                        return waiting(in, now, Reasons.DRAINING, "the ops ends " + ending.phase().value() + ", but first the drain of "
-                                + who + " stops", RECORD_RECHECK, records, new Notes(false, List.of(event)));
+                        Event event = error == null ? new Event(false, Reasons.REASSIGNMENTS_STOPPED, stopped) : notStopped(what, moves, error);
+                        String message = "the ops ends " + ending.phase().value() + ", but first " + what + " stops";
+                        OpsStatus next = moves == Moves.DRAIN ? OpsStatus.of(in.ops(), now).waiting(true, Reasons.DRAINING, message)
+                                : OpsStatus.of(in.ops(), now).condition(ConditionType.PROGRESSING, true, Reasons.REBALANCING, message);
+                        moves.set(next.status(), records);
+                        return new Wait(next.status(), RECORD_RECHECK, false, new Notes(false, List.of(event)));
                     });
         }
         if (events.size() == ending.notes().events().size()) {
             return ending;
         }
-        ending.status().kafkaDrain = records;
+        moves.set(ending.status(), records);
         return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
                 new Notes(ending.notes().planComputed(), List.copyOf(events)));
     }
 
-    private static Event notStopped(String who, KafkaDrainRecord record, String why) {
-        return new Event(true, Reasons.DRAIN_NOT_STOPPED, "the drain of " + who + " was not stopped: " + why + "; its reassignments"
-                + " may still run and its replication throttle is left on the brokers and topics of status.kafkaDrain (remove them"
+    private static Event notStopped(String what, Moves moves, String why) {
+        return new Event(true, Reasons.REASSIGNMENTS_NOT_STOPPED, what + " was not stopped: " + why + "; its reassignments"
+                + " may still run and its replication throttle is left on the brokers and topics of " + moves.field + " (remove them"
                 + " with kafka-reassign-partitions.sh --cancel and kafka-configs.sh --delete-config, docs/kafka-drain.md)");
     }
 
@@ -361,9 +390,14 @@ final class KafkaDrainSteps {
 
     /** A deep copy of the status' drain records (the observed ops is never changed). */
     private static Map<String, KafkaDrainRecord> records(OpsRequestStatus status) {
+        return copy(status == null ? null : status.kafkaDrain);
+    }
+
+    /** A deep copy of drain or rebalance records; empty for null. */
+    private static Map<String, KafkaDrainRecord> copy(Map<String, KafkaDrainRecord> from) {
         Map<String, KafkaDrainRecord> out = new LinkedHashMap<>();
-        if (status != null && status.kafkaDrain != null) {
-            status.kafkaDrain.forEach((component, r) -> {
+        if (from != null) {
+            from.forEach((component, r) -> {
                 KafkaDrainRecord copy = new KafkaDrainRecord();
                 copy.instances = new ArrayList<>(r.instances);
                 copy.nodeIds = new ArrayList<>(r.nodeIds);

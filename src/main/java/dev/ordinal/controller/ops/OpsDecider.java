@@ -62,9 +62,18 @@ public final class OpsDecider {
         return switch (phase) {
             case PENDING -> PendingDecider.decide(in, now);
             case CREATING -> creating(in, now);
-            case RUNNING, CANCELLING -> running(in, now, phase);
+            case RUNNING, CANCELLING -> stoppingMoves(in, now, running(in, now, phase));
             case SUCCEED, FAILED, CANCELLED, ABORTED -> afterCompletion(in.ops(), now);
         };
+    }
+
+    /**
+     * A Running ops that ends otherwise than by Succeed or its cancel (e.g. {@code OverwrittenByAnotherWriter}, a
+     * deadline) while its rebalance runs stops the rebalance first ({@link KafkaDrainSteps#stop}).
+     */
+    private static OpsDecision stoppingMoves(OpsInputs in, Instant now, OpsDecision decision) {
+        return decision instanceof OpsDecision.Finish ending && ending.phase() != OpsPhase.SUCCEED
+                ? KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.REBALANCE) : decision;
     }
 
     /** The plan from the snapshot (the Cluster gone or changed so that none is valid: Failed, {@code PlanFailed}), then the one apply, then Running. */

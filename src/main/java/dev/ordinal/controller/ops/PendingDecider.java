@@ -58,7 +58,7 @@ final class PendingDecider {
         if (!(decision instanceof Finish ending) || ending.phase() == OpsPhase.SUCCEED) {
             return decision;
         }
-        OpsDecision stopped = KafkaDrainSteps.stop(in, now, ending);
+        OpsDecision stopped = KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.DRAIN);
         return stopped instanceof Finish f ? LeadershipSteps.undo(in, now, f) : stopped;
     }
 

@@ -317,7 +317,7 @@ class KafkaDrainStepsTest {
         assertTrue(stop.step().removeThrottle());
         assertFalse(stop.step().throttle().brokers().contains(101), "broker 101 is down: its rate is not asked for");
         Wait stopped = assertInstanceOf(Wait.class, stop.then().apply(null));
-        assertEquals(List.of(new Event(false, "DrainStopped", "stopped the drain of kafka-broker-3 as the ops ends Failed (ScaleInBlocked):"
+        assertEquals(List.of(new Event(false, "ReassignmentsStopped", "stopped the drain of kafka-broker-3 as the ops ends Failed (ScaleInBlocked):"
                 + " 0/2 partitions had moved (they stay where they are), the reassignment of 1 cancelled, the replication throttle removed")),
                 stopped.notes().events());
 

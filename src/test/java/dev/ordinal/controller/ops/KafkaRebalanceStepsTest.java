@@ -270,4 +270,34 @@ class KafkaRebalanceStepsTest {
                 + " per broker after: 100:2, 101:2, 102:2, 103:2", done.status().plan.get("broker").kafkaRebalance);
         assertNull(done.status().kafkaRebalance, "nothing recorded");
     }
+
+    @Test
+    void aDirectEditOfReplicasMidRebalanceFailsTheOpsButStopsTheRebalanceFirst() {
+        // review of #28: any other end of a running rebalance left its reassignments and throttle in Kafka
+        FakeKafka kafka = new FakeKafka();
+        kafka.live.add(103);
+        OpsRequest run = running(ops("out-3", scaleOut(1)), kafka);
+        Wait recorded = assertInstanceOf(Wait.class, OpsDecider.decide(in(run, rebalanced(4), kafka, 0, 1, 2, 3), after(Duration.ofSeconds(2))));
+        List<Integer> target = recorded.status().kafkaRebalance.get("broker").targetReplicas.get("orders-0");
+        List<Integer> inFlight = new ArrayList<>(target);
+        inFlight.add(100);
+        kafka.partitions.set(0, new Partition("orders", 0, inFlight, List.of(100), 100));
+        kafka.reassigning.add("orders-0");
+        OpsRequest moving = with(run, recorded.status());
+
+        OpsDecision d = OpsDecider.decide(in(moving, rebalanced(5), kafka, 0, 1, 2, 3), after(Duration.ofSeconds(3)));
+        OpsDecision.DrainKafka stop = assertInstanceOf(OpsDecision.DrainKafka.class, d, "the rebalance stops before the ops ends");
+        assertEquals(Set.of("orders-0"), stop.step().cancel());
+        assertTrue(stop.step().removeThrottle());
+        Wait stopped = assertInstanceOf(Wait.class, stop.then().apply(null));
+        assertEquals("ReassignmentsStopped", stopped.notes().events().get(0).reason());
+        assertTrue(stopped.notes().events().get(0).message().startsWith("stopped the rebalance onto kafka-broker-3 as the ops ends Failed"
+                + " (OverwrittenByAnotherWriter): "), stopped.notes().events().get(0).message());
+
+        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(run, stopped.status()), rebalanced(5), kafka, 0, 1, 2, 3),
+                after(Duration.ofSeconds(4))));
+        assertEquals(OpsPhase.FAILED, failed.phase());
+        assertEquals("OverwrittenByAnotherWriter", failed.reason());
+        assertEquals(T0.plusSeconds(3).toString(), failed.status().kafkaRebalance.get("broker").finishedAt);
+    }
 }
