@@ -691,6 +691,9 @@ class KafkaUserStoryIT {
         assertTrue(byReason.getOrDefault("Rebalanced", "").startsWith("rebalanced onto kafka-broker-3 (node 103): all "
                 + record.targetReplicas.size() + " partitions moved; replication throttle removed; "), byReason::toString);
         assertTrue(byReason.get("Rebalanced").endsWith("; preferred leaders elected"), byReason::toString);
+        System.out.println("Step 10: ops created " + done.getMetadata().getCreationTimestamp() + ", plan recorded " + record.startedAt
+                + ", rebalance finished " + record.finishedAt + ", ops ended " + done.getStatus().completionTimestamp + "; "
+                + byReason.get("Rebalancing") + "; " + byReason.get("Rebalanced"));
 
         // Kafka's own answer: 103 holds its share, where the plan put it, and leads its preferred partitions.
         await().atMost(WAIT).ignoreExceptions().until(() -> kafka.brokers().equals(Set.of(100, 101, 102, 103)));
