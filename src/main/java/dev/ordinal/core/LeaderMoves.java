@@ -56,6 +56,14 @@ public final class LeaderMoves {
      * that reassignment (someone else's move, or Kafka still finishing ours). In topic and partition order.
      */
     public static List<Move> away(Set<Integer> departing, KafkaSnapshot s) {
+        return away(departing, Set.of(), s);
+    }
+
+    /**
+     * {@link #away(Set, KafkaSnapshot)}, where {@code alsoLeaving} are brokers that leave too (another component of the
+     * same Kafka in the same ops) but whose partitions are not this call's: no leadership is handed to them.
+     */
+    public static List<Move> away(Set<Integer> departing, Set<Integer> alsoLeaving, KafkaSnapshot s) {
         List<Move> moves = new ArrayList<>();
         for (KafkaSnapshot.Partition p : sorted(s)) {
             if (p.replicas().isEmpty() || s.reassigning().contains(p.name())) {
@@ -67,7 +75,8 @@ public final class LeaderMoves {
             if (!firstDeparts && !leaderDeparts) {
                 continue;
             }
-            p.replicas().stream().filter(r -> !departing.contains(r) && inSyncAndLive(r, p, s)).findFirst().ifPresent(next -> {
+            p.replicas().stream().filter(r -> !departing.contains(r) && !alsoLeaving.contains(r) && inSyncAndLive(r, p, s)).findFirst()
+                    .ifPresent(next -> {
                 List<Integer> reordered = new ArrayList<>();
                 reordered.add(next);
                 p.replicas().stream().filter(r -> r != next).forEach(reordered::add);
@@ -84,12 +93,17 @@ public final class LeaderMoves {
      * can hand over.
      */
     public static Step awayStep(Set<Integer> departing, KafkaSnapshot s) {
+        return awayStep(departing, Set.of(), s);
+    }
+
+    /** {@link #awayStep(Set, KafkaSnapshot)}, handing no leadership to {@code alsoLeaving} either. */
+    public static Step awayStep(Set<Integer> departing, Set<Integer> alsoLeaving, KafkaSnapshot s) {
         Map<String, List<Integer>> reorder = new LinkedHashMap<>();
-        away(departing, s).forEach(m -> reorder.put(m.partition(), m.reordered()));
+        away(departing, alsoLeaving, s).forEach(m -> reorder.put(m.partition(), m.reordered()));
         Set<String> elect = new HashSet<>(reorder.keySet());
         for (KafkaSnapshot.Partition p : s.partitions()) {
             if (!p.replicas().isEmpty() && departing.contains(p.leader()) && !departing.contains(p.replicas().get(0))
-                    && inSyncAndLive(p.replicas().get(0), p, s)) {
+                    && !alsoLeaving.contains(p.replicas().get(0)) && inSyncAndLive(p.replicas().get(0), p, s)) {
                 elect.add(p.name());
             }
         }
@@ -127,6 +141,17 @@ public final class LeaderMoves {
      * of #28, an online ops would otherwise wait for it until its deadline).
      */
     public static Restore back(Map<String, List<Integer>> recorded, KafkaSnapshot s) {
+        return back(recorded, Map.of(), s);
+    }
+
+    /**
+     * {@link #back(Map, KafkaSnapshot)}, written only over the order the move left ({@code moved}: partition → the
+     * reordered list written then, when known): a partition whose order is neither the recorded original nor the moved
+     * one was reordered by someone else since (a user's choice, or another ops' move of another broker) and is left
+     * alone, like a changed replica set (review of #28: restoring two overlapping records in the wrong order otherwise
+     * wrote an order back over the other ops' move).
+     */
+    public static Restore back(Map<String, List<Integer>> recorded, Map<String, List<Integer>> moved, KafkaSnapshot s) {
         Map<String, List<Integer>> reorder = new LinkedHashMap<>();
         Set<String> elect = new HashSet<>();
         List<String> catchingUp = new ArrayList<>();
@@ -141,6 +166,11 @@ public final class LeaderMoves {
             }
             if (s.reassigning().contains(p.name())) {
                 catchingUp.add(p.name() + " (reassignment in progress)");
+                continue;
+            }
+            List<Integer> movedTo = moved.get(e.getKey());
+            if (movedTo != null && !p.replicas().equals(original) && !p.replicas().equals(movedTo)) {
+                changed.add(e.getKey());
                 continue;
             }
             if (!inSyncAndLive(original.get(0), p, s)) {

@@ -36,7 +36,8 @@ public final class ClientSecurity {
     private static final Set<String> REFUSED_PROGRAMS = Set.of("sasl.kerberos.kinit.cmd");
     /** A JAAS entry's login module: the first word of the value, or the first after each ';'. */
     private static final Pattern LOGIN_MODULE = Pattern.compile("(?:^|;)\\s*([^\\s;]+)");
-    private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
+    /** A quoted option value, in double or single quotes, as Kafka's JAAS parser reads both. */
+    private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final String KAFKA_LOGIN_MODULES = "org.apache.kafka.common.security.";
 
     private final String source;

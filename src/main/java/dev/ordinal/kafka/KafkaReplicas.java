@@ -66,8 +66,18 @@ import dev.ordinal.core.ScaleInGuard.Replica;
 public class KafkaReplicas {
     private static final Logger LOG = Logger.getLogger(KafkaReplicas.class);
 
+    /**
+     * How long an Admin client may stay unused before it is closed: the Cluster that used it may be deleted, its guard
+     * removed or pointed elsewhere, and an open client keeps a network thread and keeps reconnecting to its Kafka.
+     */
+    static final Duration IDLE_CLOSE = Duration.ofMinutes(10);
+
     private final Duration timeout;
+    private final Duration idleClose;
     private final Map<String, Admin> admins = new ConcurrentHashMap<>();
+    /** Key → System.nanoTime() of its client's last use. */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
     /** The operator's client: {@code ordinal.scale-in-guard.timeout} bounds one check. */
@@ -81,10 +91,34 @@ public class KafkaReplicas {
      * @throws IllegalArgumentException for a timeout that is not positive
      */
     public KafkaReplicas(Duration timeout) {
+        this(timeout, IDLE_CLOSE);
+    }
+
+    /** @param idleClose how long a client may stay unused before it is closed (looked at every half of it) */
+    KafkaReplicas(Duration timeout, Duration idleClose) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("ordinal.scale-in-guard.timeout: " + timeout + " must be positive");
         }
         this.timeout = timeout;
+        this.idleClose = idleClose;
+        this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ordinal-kafka-admin-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, idleClose.toMillis() / 2);
+        sweeper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes the clients unused for longer than {@code idleClose}. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        lastUsed.forEach((key, used) -> {
+            if (now - used > idleClose.toNanos()) {
+                LOG.debugf("closing the Admin client for %s: unused for %s", key.substring(0, key.indexOf('#')), idleClose);
+                forget(key);
+            }
+        });
     }
 
     /**
@@ -421,6 +455,7 @@ public class KafkaReplicas {
             throw new KafkaUnavailable("the operator is stopping", null);
         }
         String key = target.key();
+        lastUsed.put(key, System.nanoTime());
         Admin existing = admins.get(key);
         if (existing != null) {
             return existing;
@@ -474,6 +509,7 @@ public class KafkaReplicas {
     }
 
     private void forget(String key) {
+        lastUsed.remove(key);
         Admin admin = admins.remove(key);
         if (admin != null) {
             admin.close(Duration.ZERO);
@@ -488,6 +524,7 @@ public class KafkaReplicas {
     @PreDestroy
     void closeAll() {
         closed = true;
+        sweeper.shutdownNow();
         admins.keySet().forEach(this::forget);
         LOG.debug("closed the scale-in guard's Kafka Admin clients");
     }

@@ -37,6 +37,8 @@ public final class Reasons {
     public static final String DRAINED = "Drained";
     /** Event: an ops that ended while Pending stopped its drain first (own reassignments cancelled, throttle removed). */
     public static final String DRAIN_STOPPED = "DrainStopped";
+    /** Event (Warning): brokers removed for good still host replicas once their pods are gone (placed there meanwhile). */
+    public static final String REMOVED_BROKER_HOSTS_REPLICAS = "RemovedBrokerHostsReplicas";
     /** Event (Warning): such a drain could not be stopped (no guard, no answer, a refused step); what is left is named. */
     public static final String DRAIN_NOT_STOPPED = "DrainNotStopped";
     /** Event: the Kafka node ids of brokers removed for good were unregistered, their pods being gone. */

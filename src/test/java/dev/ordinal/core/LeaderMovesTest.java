@@ -129,4 +129,23 @@ class LeaderMovesTest {
         assertEquals(List.of("orders-0 (reassignment in progress)"), restore.catchingUp());
         assertEquals(List.of("orders-1"), restore.changed(), "a move to other brokers is someone else's: left as it is");
     }
+
+    @Test
+    void theRestoreWritesOnlyOverTheOrderItsMoveLeftNeverOverOneSetSince() {
+        // review of #28: [102, 101, 100, 103]; broker 102 offline → [101, 102, 100, 103] (record A); broker 101 offline
+        // → [100, 101, 102, 103] (record B, whose "original" is A's moved order). Back in the order 102, then 101: A
+        // must not write its original over B's move, or B's restore would then leave 101 leading instead of 102.
+        Set<Integer> all = Set.of(100, 101, 102, 103);
+        Map<String, List<Integer>> originalA = Map.of("t-0", List.of(102, 101, 100, 103));
+        Map<String, List<Integer>> movedA = Map.of("t-0", List.of(101, 102, 100, 103));
+        KafkaSnapshot afterB = s(all, new Partition("t", 0, List.of(100, 101, 102, 103), List.of(100, 101, 102, 103), 100));
+        var a = LeaderMoves.back(originalA, movedA, afterB);
+        assertTrue(a.step().isEmpty());
+        assertEquals(List.of("t-0"), a.changed(), "someone else's order since: left alone and named");
+        assertEquals(Map.of("t-0", List.of(102, 101, 100, 103)), LeaderMoves.back(originalA, afterB).step().reorder(),
+                "without the moved order, the original would be written over B's move");
+        KafkaSnapshot afterA = s(all, new Partition("t", 0, List.of(101, 102, 100, 103), List.of(100, 101, 102, 103), 101));
+        assertEquals(Map.of("t-0", List.of(102, 101, 100, 103)), LeaderMoves.back(originalA, movedA, afterA).step().reorder(),
+                "over its own move it writes");
+    }
 }

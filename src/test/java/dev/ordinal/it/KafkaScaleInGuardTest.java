@@ -408,8 +408,10 @@ class KafkaScaleInGuardTest {
                 + kafka.bootstrapServers() + " gave no answer ("), end.message);
         assertTrue(end.message.endsWith("); nothing is removed until it does"), end.message);
         assertEquals(before.getMetadata().getGeneration(), f.cluster("gf").getMetadata().getGeneration(), "the spec is untouched");
-        // the Cluster says it too, on the guarded component (issue #27 E), not only the ops that waited
-        Condition guard = Conditions.find(f.cluster("gf").getStatus().conditions, "ScaleInGuard");
+        // the Cluster says it too, on the guarded component (issue #27 E), not only the ops that waited; the Cluster's
+        // controller writes it on its own reconcile, which may come a moment after the ops' end
+        Condition guard = await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> Conditions.find(f.cluster("gf").getStatus().conditions, "ScaleInGuard"), c -> c != null && "False".equals(c.status));
         assertEquals("False", guard.status);
         assertEquals("ScaleInGuardUnavailable", guard.reason);
         assertTrue(guard.message.startsWith("component broker: cannot check whether gf-broker-1 (node 1) still hosts"), guard.message);

@@ -147,8 +147,9 @@ class LateRequestsTest {
         assertEquals("Aborted", component.phase);
         var detail = component.progressDetails.get(0);
         assertEquals("Aborted", detail.status);
-        assertTrue(detail.message.startsWith("not done: the ops ended Aborted (DeadlineExceeded) while waiting for pod le-broker-3 to be Ready"),
-                detail.message);
+        // "to be Ready" usually; "to be created" when a loaded machine did not create the pod within the 2 s deadline
+        assertTrue(detail.message.matches("not done: the ops ended Aborted \\(DeadlineExceeded\\) while waiting for pod le-broker-3 to be"
+                + " (Ready|created).*"), detail.message);
         assertTrue(detail.endTime != null);
     }
 

@@ -73,7 +73,7 @@ class ClientSecurityTest {
     }
 
     @Test
-    void filesClassesProgramsAndForeignLoginModulesAreRefused() {
+    void filesClassesProgramsAndForeignLoginModulesAreRefused() throws Exception {
         var file = assertThrows(ClientSecurity.Unusable.class,
                 () -> ClientSecurity.of(SOURCE, Map.of("ssl.truststore.location", "/etc/passwd")));
         assertEquals("Secret kafka/client key ssl.truststore.location names a file, and the operator reads no file named in a Secret:"
@@ -88,6 +88,11 @@ class ClientSecurityTest {
                 JAAS + " com.sun.security.auth.module.JndiLoginModule required user.provider.url=\"ldap://x\";")));
         assertEquals("Secret kafka/client key sasl.jaas.config uses a login module that is not one of Kafka's own"
                 + " (org.apache.kafka.common.security.*: PlainLoginModule, ScramLoginModule, OAuthBearerLoginModule)", jndi.getMessage());
+        // Kafka's JAAS parser takes single quotes too: a ';' inside them is part of a password, not a second module
+        String single = "org.apache.kafka.common.security.scram.ScramLoginModule required username='ordinal' password='a;b c';";
+        assertEquals(single, ClientSecurity.of(SOURCE, Map.of("sasl.jaas.config", single)).properties().get("sasl.jaas.config"));
+        assertThrows(ClientSecurity.Unusable.class, () -> ClientSecurity.of(SOURCE, Map.of("sasl.jaas.config",
+                single + " com.sun.security.auth.module.JndiLoginModule required;")), "a module after the quoted value is still seen");
     }
 
     @Test

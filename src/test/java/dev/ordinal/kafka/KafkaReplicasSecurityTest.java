@@ -127,4 +127,20 @@ class KafkaReplicasSecurityTest {
         replicas.snapshot(one);
         assertEquals(List.of(kafka.bootstrapServers("SASL_SSL"), kafka.bootstrapServers("SASL_SSL")), replicas.openClients());
     }
+
+    @Test
+    void aClientUnusedForLongerThanTheIdleTimeIsClosedAndOpenedAgainWhenNeeded() throws Exception {
+        // review of #28: a deleted Cluster, or a guard pointed elsewhere, left its client open and reconnecting for good
+        KafkaReplicas idle = new KafkaReplicas(Duration.ofSeconds(5), Duration.ofSeconds(2));
+        try {
+            KafkaReplicas.Target t = target("SASL_SSL", LISTENERS.scramClient(PASSWORD));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> idle.snapshot(t).liveBrokers().equals(Set.of(0)));
+            assertEquals(List.of(kafka.bootstrapServers("SASL_SSL")), idle.openClients());
+            await().atMost(Duration.ofSeconds(15)).until(() -> idle.openClients().isEmpty());
+            assertEquals(Set.of(0), idle.snapshot(t).liveBrokers(), "a new client is opened at the next check");
+        } finally {
+            idle.closeAll();
+        }
+    }
 }

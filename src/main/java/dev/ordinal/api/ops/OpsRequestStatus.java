@@ -85,12 +85,22 @@ public class OpsRequestStatus {
          * {@code orders-3: [102, 100, 101]}; only the partitions whose order changed.
          */
         public Map<String, List<Integer>> originalReplicas = new LinkedHashMap<>();
+        /**
+         * {@code topic-partition} → the order written by the move, e.g. {@code orders-3: [100, 102, 101]}: the restore
+         * writes the original back only over this order, never over one someone set since.
+         */
+        public Map<String, List<Integer>> movedReplicas = new LinkedHashMap<>();
         /** When the first order was changed: leadership has {@code 60s} from then to move before the pod goes anyway. */
         public String movedAt;
         /** The ops that moved it, on the ops that brings the instances back (which carries this record over). */
         public String movedBy;
         /** When every recorded order was back and led by its preferred leader again; absent until then. */
         public String restoredAt;
+        /**
+         * When an ops that ended while Pending began to put the orders back (the brokers stayed online); it has
+         * {@code 60s} from then before it ends anyway, naming what stays moved.
+         */
+        public String restoringSince;
     }
 
     /**

@@ -301,6 +301,20 @@ final class KafkaDrainSteps {
             }
             Set<Integer> ids = ScaleInGuard.nodeIds(removed);
             String who = who(removed);
+            // Partitions placed on them after the drain or the guard looked (a topic created meanwhile) lost a replica
+            // for good with the pod: said, since nobody else will (strimzi#12665 is that kind).
+            List<Event> stillHosted = new ArrayList<>();
+            Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), plan.component());
+            if (look.isPresent() && look.get().snapshot() != null) {
+                List<String> hosted = look.get().snapshot().hostedBy(ids).values().stream().flatMap(List::stream)
+                        .map(r -> r.topic() + "-" + r.partition()).distinct().sorted().toList();
+                if (!hosted.isEmpty()) {
+                    stillHosted.add(new Event(true, Reasons.REMOVED_BROKER_HOSTS_REPLICAS, who + " still host" + (removed.size() == 1 ? "s" : "")
+                            + " replicas of " + KafkaDrain.shown(hosted) + " now that " + (removed.size() == 1 ? "its pod is" : "their pods are")
+                            + " gone (placed there after the drain or the guard looked); those partitions are under-replicated until"
+                            + " reassigned to brokers that stay (kafka-reassign-partitions.sh)"));
+                }
+            }
             return Optional.of(new OpsDecision.UnregisterBrokers(plan.component(), ids, error -> {
                 if (error != null) {
                     status.conditions = Conditions.set(status.conditions, ConditionType.PROGRESSING, true, Reasons.UNREGISTERING_BROKERS,
@@ -312,9 +326,10 @@ final class KafkaDrainSteps {
                         : new LinkedHashMap<>(status.kafkaUnregistered);
                 done.put(plan.component(), new ArrayList<>(ids));
                 status.kafkaUnregistered = done;
-                return new Wait(status, RECORD_RECHECK, false, new Notes(false, List.of(new Event(false, Reasons.BROKERS_UNREGISTERED,
-                        "unregistered Kafka node id" + (ids.size() == 1 ? " " : "s ") + ids.stream().map(String::valueOf)
-                                .collect(Collectors.joining(", ")) + " of " + who + ": their pods are gone"))));
+                List<Event> events = new ArrayList<>(stillHosted);
+                events.add(new Event(false, Reasons.BROKERS_UNREGISTERED, "unregistered Kafka node id" + (ids.size() == 1 ? " " : "s ")
+                        + ids.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " of " + who + ": their pods are gone"));
+                return new Wait(status, RECORD_RECHECK, false, new Notes(false, List.copyOf(events)));
             }));
         }
         return Optional.empty();

@@ -70,13 +70,19 @@ final class LeadershipSteps {
             }
             List<Broker> departing = ScaleInGuard.departing(plan, look.get().nodeIdOffset());
             String who = departing.stream().map(b -> b.pod() + " (node " + b.nodeId() + ")").collect(Collectors.joining(", "));
+            // Leadership moves to brokers that stay on this Kafka, not onto one that another component takes offline in
+            // the same ops (which would then move it back: a ping-pong until LEADERSHIP_WAIT). Each component records
+            // only its own brokers' partitions, so each is restored when its own brokers are back.
+            Set<Integer> leaving = ScaleInGuard.nodeIds(ScaleInGuardGate.departingFromSameKafka(in.cluster(), plans, plan.component()));
             if (look.get().snapshot() == null) {
                 return Optional.of(waiting(in, now, Reasons.SCALE_IN_GUARD_UNAVAILABLE, "cannot move leadership off " + who + ": "
                         + look.get().unavailable(), PendingDecider.GUARD_RECHECK, records));
             }
             Set<Integer> ids = ScaleInGuard.nodeIds(departing);
+            Set<Integer> others = new java.util.HashSet<>(leaving);
+            others.removeAll(ids);
             var snapshot = look.get().snapshot();
-            LeaderMoves.Step step = LeaderMoves.awayStep(ids, snapshot);
+            LeaderMoves.Step step = LeaderMoves.awayStep(ids, others, snapshot);
             KafkaLeadership record = records.get(plan.component());
             if (step.isEmpty()) {
                 if (record != null && !record.originalReplicas.isEmpty()) {
@@ -87,16 +93,28 @@ final class LeadershipSteps {
                 }
                 continue;
             }
-            List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, snapshot).stream()
+            List<LeaderMoves.Move> unrecorded = LeaderMoves.away(ids, others, snapshot).stream()
                     .filter(m -> record == null || !record.originalReplicas.containsKey(m.partition())).toList();
-            if (record == null || !unrecorded.isEmpty()) {
+            // A recorded partition whose order to write changed since it was recorded (Kafka's ISR moved): the new order
+            // is recorded too before it is written, so the restore recognises it as the move's.
+            Map<String, List<Integer>> rewritten = new LinkedHashMap<>();
+            step.reorder().forEach((partition, order) -> {
+                if (record != null && record.originalReplicas.containsKey(partition) && !order.equals(record.movedReplicas.get(partition))) {
+                    rewritten.put(partition, order);
+                }
+            });
+            if (record == null || !unrecorded.isEmpty() || !rewritten.isEmpty()) {
                 // Record first: Kafka is changed only once the original order is in the ops' status.
                 KafkaLeadership next = record == null ? new KafkaLeadership() : record;
                 if (record == null) {
                     next.instances = new ArrayList<>(offline);
                     next.movedAt = Conditions.timestamp(now);
                 }
-                unrecorded.forEach(m -> next.originalReplicas.put(m.partition(), new ArrayList<>(m.original())));
+                unrecorded.forEach(m -> {
+                    next.originalReplicas.put(m.partition(), new ArrayList<>(m.original()));
+                    next.movedReplicas.put(m.partition(), new ArrayList<>(m.reordered()));
+                });
+                rewritten.forEach((partition, order) -> next.movedReplicas.put(partition, new ArrayList<>(order)));
                 records.put(plan.component(), next);
                 return Optional.of(waiting(in, now, Reasons.LEADERSHIP_MOVING, "moving leadership off " + who + " before "
                         + (offline.size() == 1 ? "it goes" : "they go") + ": " + describe(step), RECORD_RECHECK, records));
@@ -215,7 +233,7 @@ final class LeadershipSteps {
             if (look.get().snapshot() == null) {
                 return new Back.Waiting("cannot restore the replica order of " + who + "'s partitions yet: " + look.get().unavailable());
             }
-            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, record.movedReplicas, look.get().snapshot());
             if (restore.isDone()) {
                 record.restoredAt = Conditions.timestamp(now);
                 int restored = record.originalReplicas.size() - restore.changed().size();
@@ -240,9 +258,10 @@ final class LeadershipSteps {
      * original replica order back before the ops ends (review of #28; docs/kafka-broker-offline.md). Returns
      * {@code ending} itself when there is nothing to restore; a leadership step, then a wait, while there is; or
      * {@code ending} with {@code restoredAt} set and a {@code LeadershipRestored} Event. What cannot be restored within
-     * {@link #LEADERSHIP_WAIT} of the move (Kafka does not answer, a reorder still in progress), or at all (no guard
-     * any more, replicas changed by someone else), is left as it is with a Warning Event {@code LeadershipNotRestored}
-     * naming it; the original orders stay in {@code status.kafkaLeadership}.
+     * {@link #LEADERSHIP_WAIT} of the first try ({@code restoringSince}: Kafka does not answer, refuses or does not carry
+     * out the step, a reorder still in progress), or at all (no guard any more, replicas changed by someone else), is
+     * left as it is with a Warning Event {@code LeadershipNotRestored} naming it; the original orders stay in
+     * {@code status.kafkaLeadership}. So the ops always ends, at most 60 s later.
      */
     static OpsDecision undo(OpsInputs in, Instant now, OpsDecision.Finish ending) {
         Map<String, KafkaLeadership> records = ending.status().kafkaLeadership;
@@ -256,7 +275,9 @@ final class LeadershipSteps {
                 continue;
             }
             String who = String.join(", ", record.instances);
-            boolean waited = !now.isBefore(Instant.parse(record.movedAt).plus(LEADERSHIP_WAIT));
+            Instant since = record.restoringSince == null ? now : Instant.parse(record.restoringSince);
+            record.restoringSince = Conditions.timestamp(since);
+            boolean waited = !now.isBefore(since.plus(LEADERSHIP_WAIT));
             Optional<OpsInputs.KafkaLook> look = in.guard() == null ? Optional.empty() : in.guard().look(in.cluster(), e.getKey());
             if (look.isEmpty() || look.get().snapshot() == null) {
                 if (look.isPresent() && !waited) {
@@ -269,8 +290,8 @@ final class LeadershipSteps {
                         + "; the original orders are in status.kafkaLeadership (kafka-reassign-partitions.sh can write them back)"));
                 continue;
             }
-            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, look.get().snapshot());
-            if (!restore.step().isEmpty()) {
+            LeaderMoves.Restore restore = LeaderMoves.back(record.originalReplicas, record.movedReplicas, look.get().snapshot());
+            if (!restore.step().isEmpty() && !waited) {
                 String message = "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
                         + "'s partitions comes back: " + describe(restore.step());
                 OpsDecision wait = ending(in, now, ending, message);
@@ -280,28 +301,39 @@ final class LeadershipSteps {
                 return ending(in, now, ending, "the ops ends " + ending.phase().value() + ", but first the replica order of " + who
                         + "'s partitions comes back; waiting for " + shown(restore.catchingUp()));
             }
+            List<String> left = new ArrayList<>(restore.changed());
+            left.addAll(restore.catchingUp());
+            left.addAll(new java.util.TreeSet<>(union(restore.step()))); // only past the 60 s: Kafka did not carry out the step
             record.restoredAt = Conditions.timestamp(now);
-            int restored = record.originalReplicas.size() - restore.changed().size() - restore.catchingUp().size();
+            int restored = record.originalReplicas.size() - left.size();
             if (restored > 0) {
                 events.add(new Event(false, Reasons.LEADERSHIP_RESTORED, "restored the replica order of " + restored + " partition"
                         + (restored == 1 ? "" : "s") + " of " + who + ": " + (record.instances.size() == 1 ? "it stays" : "they stay")
                         + " online, the ops having ended " + ending.phase().value() + " while Pending"));
             }
-            List<String> left = new ArrayList<>(restore.changed());
-            left.addAll(restore.catchingUp());
             if (!left.isEmpty()) {
                 events.add(new Event(true, Reasons.LEADERSHIP_NOT_RESTORED, "the replica order of " + shown(left) + " of " + who
-                        + " was not restored: their replicas changed meanwhile, or a reassignment is still in progress"));
+                        + " was not restored within " + LEADERSHIP_WAIT.toSeconds() + "s: their replicas changed meanwhile, a"
+                        + " reassignment is still in progress, or Kafka did not carry out the restore; the original orders are in"
+                        + " status.kafkaLeadership"));
             }
         }
         return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
                 new Notes(ending.notes().planComputed(), List.copyOf(events)));
     }
 
-    /** Pending a little longer: the ops' end waits for the replica order to come back. */
+    /** Pending a little longer: the ops' end waits for the replica order to come back (the records keep {@code restoringSince}). */
     private static Wait ending(OpsInputs in, Instant now, OpsDecision.Finish ending, String message) {
         OpsStatus next = OpsStatus.of(in.ops(), now).waiting(true, Reasons.RESTORING_LEADERSHIP, message);
+        next.status().kafkaLeadership = ending.status().kafkaLeadership;
         return new Wait(next.status(), STEP_RECHECK, false, Notes.NONE);
+    }
+
+    /** The partitions a leadership step names, reordered or elected. */
+    private static java.util.Set<String> union(LeaderMoves.Step step) {
+        java.util.Set<String> all = new java.util.HashSet<>(step.reorder().keySet());
+        all.addAll(step.elect());
+        return all;
     }
 
     /** A deep copy of the status' records (the observed ops is never changed). */
@@ -317,9 +349,13 @@ final class LeadershipSteps {
         KafkaLeadership copy = new KafkaLeadership();
         copy.instances = new ArrayList<>(from.instances);
         from.originalReplicas.forEach((p, order) -> copy.originalReplicas.put(p, new ArrayList<>(order)));
+        if (from.movedReplicas != null) {
+            from.movedReplicas.forEach((p, order) -> copy.movedReplicas.put(p, new ArrayList<>(order)));
+        }
         copy.movedAt = from.movedAt;
         copy.movedBy = from.movedBy;
         copy.restoredAt = from.restoredAt;
+        copy.restoringSince = from.restoringSince;
         return copy;
     }
 

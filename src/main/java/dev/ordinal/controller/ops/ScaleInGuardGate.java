@@ -77,8 +77,7 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
             if (guard.isEmpty() || plan.podsToDelete().isEmpty()) {
                 continue;
             }
-            int offset = guard.get().nodeIdOffset == null ? 0 : guard.get().nodeIdOffset;
-            List<Broker> departing = ScaleInGuard.departing(plan, offset);
+            List<Broker> departing = departingFromSameKafka(cluster, plans, plan.component());
             Verdict verdict;
             if (force) {
                 verdict = ScaleInGuard.skipped(departing);
@@ -285,6 +284,33 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
                 cp.scaleInGuard = gv;
             }
         });
+    }
+
+    /**
+     * The brokers that {@code plans} take away from the Kafka that {@code component}'s guard reaches: its own departing
+     * brokers, then those of every other guarded component with the same {@code bootstrapServers} (node pools of one
+     * Kafka, e.g. brokers in two zones as two components). They are judged, and leadership moved off them, together:
+     * judged one component at a time, two brokers taken offline from two components in one ops would each look safe while
+     * together they leave a partition under {@code min.insync.replicas}. Empty when {@code component} has no Kafka guard.
+     */
+    static List<Broker> departingFromSameKafka(Cluster cluster, Map<String, ScalingPlan> plans, String component) {
+        Optional<KafkaScaleInGuard> own = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
+        if (own.isEmpty()) {
+            return List.of();
+        }
+        List<Broker> out = new ArrayList<>();
+        List<ScalingPlan> ordered = new ArrayList<>();
+        if (plans.containsKey(component)) {
+            ordered.add(plans.get(component));
+        }
+        plans.values().stream().filter(p -> !p.component().equals(component)).forEach(ordered::add);
+        for (ScalingPlan plan : ordered) {
+            Optional<KafkaScaleInGuard> guard = kafkaGuard(cluster, plan.component());
+            if (guard.isPresent() && guard.get().bootstrapServers.equals(own.get().bootstrapServers)) {
+                out.addAll(ScaleInGuard.departing(plan, guard.get().nodeIdOffset == null ? 0 : guard.get().nodeIdOffset));
+            }
+        }
+        return out;
     }
 
     private static Optional<KafkaScaleInGuard> kafkaGuard(Cluster cluster, String component) {

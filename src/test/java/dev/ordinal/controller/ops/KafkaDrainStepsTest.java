@@ -276,6 +276,18 @@ class KafkaDrainStepsTest {
         Finish succeed = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(ops, done.status()), drained(3), kafka, 0, 1, 2),
                 after(Duration.ofSeconds(4))));
         assertEquals(OpsPhase.SUCCEED, succeed.phase());
+
+        // a topic created on broker 103 after the guard looked: said when the node id goes (strimzi#12665 is that kind)
+        kafka.partitions = List.of(new Partition("orders", 0, List.of(100, 101), List.of(100, 101), 100),
+                new Partition("audit", 0, List.of(103, 100), List.of(100), 100));
+        OpsDecision lateDecision = OpsDecider.decide(in(with(ops, running.status()), drained(3), kafka, 0, 1, 2), after(Duration.ofSeconds(3)));
+        UnregisterBrokers late = assertInstanceOf(UnregisterBrokers.class, lateDecision, () -> lateDecision instanceof Finish f
+                ? f.reason() + ": " + f.message() : lateDecision.toString());
+        assertEquals(List.of(new OpsDecision.Event(true, "RemovedBrokerHostsReplicas", "kafka-broker-3 (node 103) still hosts replicas"
+                + " of audit-0 now that its pod is gone (placed there after the drain or the guard looked); those partitions are"
+                + " under-replicated until reassigned to brokers that stay (kafka-reassign-partitions.sh)"), new OpsDecision.Event(false,
+                        "BrokersUnregistered", "unregistered Kafka node id 103 of kafka-broker-3 (node 103): their pods are gone")),
+                ((Wait) late.then().apply(null)).notes().events());
     }
 
     @Test
