@@ -191,6 +191,24 @@ final class KafkaProbe implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every partition of every topic, internal ones included ({@code topic-partition} → its replica list, preferred
+     * leader first, and, last, its leader, -1: none), as the Kafka guard lists them.
+     */
+    Map<String, List<Integer>> allReplicasAndLeaders() throws Exception {
+        Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                .names().get(30, TimeUnit.SECONDS);
+        Map<String, List<Integer>> out = new java.util.TreeMap<>();
+        admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) -> {
+            for (TopicPartitionInfo p : d.partitions()) {
+                List<Integer> v = new ArrayList<>(p.replicas().stream().map(Node::id).toList());
+                v.add(p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id());
+                out.put(topic + "-" + p.partition(), v);
+            }
+        });
+        return out;
+    }
+
     /** Reads {@code topic} from the beginning to its current end; returns every value in the order read per partition. */
     List<String> readAll(String topic) throws Exception {
         Properties p = new Properties();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -68,6 +69,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * pod finishes the drain from the plan recorded in the ops' status (same plan, same start); then broker 103's pod goes,
  * node 103 is unregistered (status, Event, and Kafka's own answer), no replica and no throttle is left, no send failed,
  * and every acknowledged record is read back once.</li>
+ * <li>A scale-out from 3 brokers to 4 with {@code scaleInGuard.kafka.rebalanceOnScaleOut: true} while records are
+ * produced with {@code acks=all}: broker 103 comes back on a fresh claim, the ops Succeeds only once its plan is carried
+ * out, and Kafka then says every broker hosts within one of the mean of the replicas, 103 leads its preferred
+ * partitions, no reassignment and no throttle is left, no send failed, and every acknowledged record of both topics is
+ * read back once.</li>
  * </ol>
  */
 @RequiresRealNode
@@ -623,6 +629,125 @@ class KafkaUserStoryIT {
         assertTrue(DRAIN_ACKED.size() > DRAINED_REPLICAS.size() * FILL_RECORDS + 100, "records before and during: " + DRAIN_ACKED.size());
     }
 
+    // --- 7. scale-out with rebalance -----------------------------------------------------------------------------------
+
+    private static final String REBALANCE_OPS = "kafka-scale-out-rebalance";
+    /** High enough that the throttle never holds the moves back here (the topics hold about 20 MiB per partition at most). */
+    private static final long REBALANCE_THROTTLE = 100L * 1024 * 1024;
+
+    @Test
+    @Order(10)
+    void aScaleOutWithRebalanceGivesBroker103ItsShareOfReplicasAndLeadersWhileRecordsAreProducedAndLosesNone() throws Exception {
+        // Node 103 was unregistered in step 9, but its kept claim still holds its old log directory (meta.properties,
+        // the folders of the partitions drained off it). A fresh log directory is the clean way back: the broker formats
+        // it and registers anew as node 103, so every replica it hosts afterwards is one the rebalance put there.
+        NodeKubectl.ok("-n", NS, "delete", "pvc", "data-kafka-broker-3", "--wait=true", "--timeout=60s");
+        assertEquals(null, client.persistentVolumeClaims().inNamespace(NS).withName("data-kafka-broker-3").get());
+        NodeKubectl.ok("-n", NS, "patch", "cluster", "kafka", "--type=json", "-p", """
+                [{"op": "add", "path": "/spec/componentSpecs/1/scaleInGuard/kafka/rebalanceOnScaleOut", "value": true},
+                 {"op": "add", "path": "/spec/componentSpecs/1/scaleInGuard/kafka/drainThrottleBytesPerSecond", "value": %d}]"""
+                .formatted(REBALANCE_THROTTLE));
+        Set<String> before = kafka.allReplicasAndLeaders().keySet();
+
+        try (KafkaProbe.Producer during = kafka.produce(TOPIC, "rebalancing", Duration.ofMillis(20))) {
+            await().atMost(WAIT).until(() -> during.acked().size() >= 50);
+            NodeKubectl.apply(REBALANCE_OPS, """
+                    apiVersion: operations.ordinal.dev/v1alpha1
+                    kind: OpsRequest
+                    metadata: {name: %s, namespace: %s}
+                    spec:
+                      clusterName: kafka
+                      type: HorizontalScaling
+                      timeoutSeconds: 300
+                      horizontalScaling:
+                        - componentName: broker
+                          scaleOut: {replicaChanges: 1}
+                    """.formatted(REBALANCE_OPS, NS));
+            awaitOps(REBALANCE_OPS, "Succeed");
+            int acked = during.acked().size();
+            await().atMost(WAIT).until(() -> during.acked().size() > acked + 50);
+            ACKED.addAll(during.stop());
+            assertEquals(List.of(), during.failed(), "no send failed while broker 103 came and replicas moved onto it");
+        }
+
+        // The plan and its end, in the ops' status.
+        OpsRequest done = client.resources(OpsRequest.class).inNamespace(NS).withName(REBALANCE_OPS).get();
+        assertEquals(List.of("kafka-broker-3"), done.getStatus().plan.get("broker").podsToCreate);
+        var record = done.getStatus().kafkaRebalance.get("broker");
+        assertNotNull(record, "status.kafkaRebalance.broker: " + done.getStatus().kafkaRebalance);
+        assertEquals(List.of("kafka-broker-3"), record.instances);
+        assertEquals(List.of(103), record.nodeIds);
+        assertEquals(REBALANCE_THROTTLE, record.throttleBytesPerSecond);
+        assertFalse(record.targetReplicas.isEmpty(), "a plan: broker 103 started empty");
+        assertEquals(record.targetReplicas.keySet(), record.originalReplicas.keySet());
+        assertTrue(record.targetReplicas.values().stream().anyMatch(t -> t.contains(103)), record.targetReplicas::toString);
+        record.originalReplicas.values().forEach(o -> assertFalse(o.contains(103), "103 hosted nothing when planned: " + o));
+        assertEquals(record.targetReplicas.size() + "/" + record.targetReplicas.size(), record.progress);
+        assertNotNull(record.startedAt);
+        assertNotNull(record.finishedAt);
+        var events = client.v1().events().inNamespace(NS).withField("involvedObject.kind", "OpsRequest")
+                .withField("involvedObject.name", REBALANCE_OPS).list().getItems();
+        Map<String, String> byReason = events.stream().collect(Collectors.toMap(e -> e.getReason(), e -> e.getMessage(), (a, b) -> a));
+        assertTrue(byReason.getOrDefault("Rebalanced", "").startsWith("rebalanced onto kafka-broker-3 (node 103): all "
+                + record.targetReplicas.size() + " partitions moved; replication throttle removed; "), byReason::toString);
+        assertTrue(byReason.get("Rebalanced").endsWith("; preferred leaders elected"), byReason::toString);
+        System.out.println("Step 10: ops created " + done.getMetadata().getCreationTimestamp() + ", plan recorded " + record.startedAt
+                + ", rebalance finished " + record.finishedAt + ", ops ended " + done.getStatus().completionTimestamp + "; "
+                + byReason.get("Rebalancing") + "; " + byReason.get("Rebalanced"));
+
+        // Kafka's own answer: 103 holds its share, where the plan put it, and leads its preferred partitions.
+        await().atMost(WAIT).ignoreExceptions().until(() -> kafka.brokers().equals(Set.of(100, 101, 102, 103)));
+        assertEquals(Set.of(), kafka.reassigning(), "no reassignment left");
+        Map<String, List<Integer>> placement = kafka.allReplicasAndLeaders();
+        assertEquals(before, placement.keySet(), "no partition came or went");
+        record.targetReplicas.forEach((partition, target) -> assertEquals(target, placement.get(partition).subList(0, target.size()),
+                partition + " sits where the plan put it"));
+        // The partitions the plan could move: every replica on a live broker (none was being reassigned).
+        Set<Integer> live = Set.of(100, 101, 102, 103);
+        Map<Integer, Long> perBroker = placement.values().stream().map(r -> r.subList(0, r.size() - 1))
+                .filter(live::containsAll).flatMap(List::stream)
+                .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+        assertEquals(Set.of(100, 101, 102, 103), perBroker.keySet(), perBroker::toString);
+        long total = perBroker.values().stream().mapToLong(Long::longValue).sum();
+        perBroker.forEach((broker, n) -> assertTrue(n >= total / 4 && n <= (total + 3) / 4,
+                "broker " + broker + " hosts " + n + " of " + total + " replicas, not within one of the mean: " + perBroker));
+        List<String> preferredOn103 = placement.entrySet().stream().filter(e -> e.getValue().get(0) == 103).map(Map.Entry::getKey).toList();
+        assertFalse(preferredOn103.isEmpty(), () -> "103 is the preferred leader of some partitions: " + placement);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Map<String, List<Integer>> now = kafka.allReplicasAndLeaders();
+            preferredOn103.forEach(p -> assertEquals(103, (int) now.get(p).get(now.get(p).size() - 1), p + " is led by 103: " + now.get(p)));
+        });
+        Set<String> topics = placement.keySet().stream().map(p -> p.substring(0, p.lastIndexOf('-'))).collect(Collectors.toCollection(TreeSet::new));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            for (String topic : topics) {
+                Map<Integer, List<Integer>> replicas = kafka.replicasAndLeader(topic);
+                kafka.isr(topic).forEach((partition, isr) -> assertEquals(Set.copyOf(replicas.get(partition).subList(0, replicas.get(partition).size() - 1)), isr,
+                        topic + "-" + partition + " ISR is full"));
+            }
+        });
+
+        // No throttle left on any broker or topic.
+        assertEquals(Map.of("100", Map.of(), "101", Map.of(), "102", Map.of(), "103", Map.of()), kafka.dynamicConfigs(
+                org.apache.kafka.common.config.ConfigResource.Type.BROKER, Set.of("100", "101", "102", "103"),
+                Set.of("leader.replication.throttled.rate", "follower.replication.throttled.rate")), "no broker throttle left");
+        assertEquals(topics.stream().collect(Collectors.toMap(t -> t, t -> Map.of())), kafka.dynamicConfigs(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topics,
+                Set.of("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")), "no topic throttle left");
+
+        // Every acknowledged record of the story, on both topics, read back once after the moves.
+        Map<String, List<String>> expected = Map.of(TOPIC, ACKED, DRAINED, DRAIN_ACKED);
+        for (var e : expected.entrySet()) {
+            Map<String, Long> counts = kafka.readAll(e.getKey()).stream().map(KafkaProbe::name)
+                    .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+            assertEquals(Set.copyOf(e.getValue()), counts.keySet(), e.getKey() + ": every acknowledged record, and nothing else");
+            assertEquals(List.of(), counts.entrySet().stream().filter(c -> c.getValue() != 1).map(Map.Entry::getKey).toList(),
+                    e.getKey() + ": each record once");
+        }
+        assertTrue(ACKED.stream().filter(v -> v.startsWith("rebalancing-")).count() > 100, "records during the rebalance");
+        assertEquals(4, cluster().getSpec().componentSpecs.get(1).replicas);
+        await().atMost(WAIT).untilAsserted(() -> assertEquals("controller 3/3, broker 4/4", cluster().getStatus().componentSummary));
+    }
+
     // --- helpers --------------------------------------------------------------------------------------------------
 
     private static Cluster cluster() {
@@ -646,9 +771,15 @@ class KafkaUserStoryIT {
             OpsRequest o = client.resources(OpsRequest.class).inNamespace(NS).withName(name).get();
             String phase = o == null || o.getStatus() == null ? null : o.getStatus().phase;
             assertTrue(phase == null || !Set.of("Failed", "Aborted", "Cancelled").contains(phase) || phase.equals(expected),
-                    () -> name + " ended " + phase + ": " + o.getStatus().conditions);
-            assertEquals(expected, phase, name);
+                    () -> name + " ended " + phase + ": " + conditions(o));
+            assertEquals(expected, phase, () -> name + ", still " + phase + ": " + conditions(o));
         });
+    }
+
+    /** An ops' conditions as {@code type=status reason: message}, for failure messages. */
+    private static List<String> conditions(OpsRequest o) {
+        return o == null || o.getStatus() == null || o.getStatus().conditions == null ? List.of() : o.getStatus().conditions.stream()
+                .map(c -> c.type + "=" + c.status + " " + c.reason + ": " + c.message).toList();
     }
 
     /** An example OpsRequest from kubernetes/examples/ops, renamed, as shipped otherwise (no force). */
