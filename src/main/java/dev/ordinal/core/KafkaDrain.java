@@ -268,6 +268,15 @@ public final class KafkaDrain {
      * the target's (as a set) and no reassignment of it is in progress.
      */
     public static Progress progress(Map<String, List<Integer>> targets, KafkaSnapshot snapshot) {
+        return progress(targets, snapshot, (now, target) -> Set.copyOf(now).equals(Set.copyOf(target)));
+    }
+
+    /**
+     * {@link #progress(Map, KafkaSnapshot)} with {@code arrived} saying when a partition's replicas now are its target
+     * (as a set for a drain; in order for a rebalance, whose leader swaps move no data).
+     */
+    static Progress progress(Map<String, List<Integer>> targets, KafkaSnapshot snapshot,
+            java.util.function.BiPredicate<List<Integer>, List<Integer>> arrived) {
         int moved = 0;
         List<String> toStart = new ArrayList<>();
         List<String> inFlight = new ArrayList<>();
@@ -277,7 +286,7 @@ public final class KafkaDrain {
             KafkaSnapshot.Partition now = byName.get(e.getKey());
             if (snapshot.reassigning().contains(e.getKey())) {
                 inFlight.add(e.getKey());
-            } else if (now == null || Set.copyOf(now.replicas()).equals(Set.copyOf(e.getValue()))) {
+            } else if (now == null || arrived.test(now.replicas(), e.getValue())) {
                 moved++;
             } else {
                 toStart.add(e.getKey());

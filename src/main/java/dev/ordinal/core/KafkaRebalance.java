@@ -67,22 +67,7 @@ public final class KafkaRebalance {
      * progress; a partition that no longer exists counts as moved.
      */
     public static KafkaDrain.Progress progress(Map<String, List<Integer>> targets, KafkaSnapshot snapshot) {
-        int moved = 0;
-        List<String> toStart = new ArrayList<>();
-        List<String> inFlight = new ArrayList<>();
-        Map<String, KafkaSnapshot.Partition> byName = new HashMap<>();
-        snapshot.partitions().forEach(p -> byName.put(p.name(), p));
-        for (Map.Entry<String, List<Integer>> e : new TreeMap<>(targets).entrySet()) {
-            KafkaSnapshot.Partition now = byName.get(e.getKey());
-            if (snapshot.reassigning().contains(e.getKey())) {
-                inFlight.add(e.getKey());
-            } else if (now == null || now.replicas().equals(e.getValue())) {
-                moved++;
-            } else {
-                toStart.add(e.getKey());
-            }
-        }
-        return new KafkaDrain.Progress(moved, targets.size(), toStart, inFlight);
+        return KafkaDrain.progress(targets, snapshot, List::equals);
     }
 
     /** Replicas that a plan adds to brokers (each counted once per partition and broker it lands on). */

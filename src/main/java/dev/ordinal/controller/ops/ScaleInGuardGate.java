@@ -124,52 +124,19 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
     /** Carries out a leadership step with {@code component}'s Kafka ({@link KafkaReplicas#apply}); logged once per step. */
     @Override
     public String apply(Cluster cluster, String component, dev.ordinal.core.LeaderMoves.Step step) {
-        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
-        if (guard.isEmpty()) {
-            return "component " + component + " has no scaleInGuard.kafka";
-        }
-        KafkaReplicas.Target target;
-        try {
-            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
-        } catch (ClientSecurity.Unusable e) {
-            return unusable(e);
-        }
-        try {
+        return withKafka(cluster, component, "leadership step", "did not take the step", target -> {
             kafka.apply(target, step);
-            LOG.infof("cluster %s/%s component %s: Kafka leadership step: replica order of %s, preferred leader election of %s",
-                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reorder(), step.elect());
-            return null;
-        } catch (KafkaReplicas.KafkaUnavailable e) {
-            LOG.warnf("cluster %s/%s component %s: Kafka leadership step failed: %s", cluster.getMetadata().getNamespace(),
-                    cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + target.describe() + " did not take the step (" + e.getMessage() + ")";
-        }
+            return "replica order of " + step.reorder() + ", preferred leader election of " + step.elect();
+        });
     }
 
     /** Carries out a drain step with {@code component}'s Kafka ({@link KafkaReplicas#drain}); logged once per step. */
     @Override
     public String drain(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
-        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
-        if (guard.isEmpty()) {
-            return "component " + component + " has no scaleInGuard.kafka";
-        }
-        KafkaReplicas.Target target;
-        try {
-            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
-        } catch (ClientSecurity.Unusable e) {
-            return unusable(e);
-        }
-        try {
+        return withKafka(cluster, component, "drain step", "did not take the drain step", target -> {
             kafka.drain(target, step);
-            LOG.infof("cluster %s/%s component %s: Kafka drain step: %s reassignments asked for, %s cancelled, throttle %s",
-                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
-                    step.cancel().size(), step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
-            return null;
-        } catch (KafkaReplicas.KafkaUnavailable e) {
-            LOG.warnf("cluster %s/%s component %s: Kafka drain step failed: %s", cluster.getMetadata().getNamespace(),
-                    cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + target.describe() + " did not take the drain step (" + e.getMessage() + ")";
-        }
+            return step.reassign().size() + " reassignments asked for, " + step.cancel().size() + " cancelled, throttle " + throttle(step);
+        });
     }
 
     /**
@@ -178,34 +145,35 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
      */
     @Override
     public String rebalance(Cluster cluster, String component, dev.ordinal.core.KafkaDrain.Step step) {
-        Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
-        if (guard.isEmpty()) {
-            return "component " + component + " has no scaleInGuard.kafka";
-        }
-        KafkaReplicas.Target target;
-        try {
-            target = targets.target(cluster.getMetadata().getNamespace(), guard.get());
-        } catch (ClientSecurity.Unusable e) {
-            return unusable(e);
-        }
-        try {
+        return withKafka(cluster, component, "rebalance step", "did not take the rebalance step", target -> {
             kafka.drain(target, step);
-            LOG.infof("cluster %s/%s component %s: Kafka rebalance step: %s reassignments asked for (%s), %s cancelled (%s), throttle %s",
-                    cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), component, step.reassign().size(),
-                    dev.ordinal.core.KafkaDrain.shown(step.reassign().entrySet().stream().map(e -> e.getKey() + " → " + e.getValue()).toList()),
-                    step.cancel().size(), dev.ordinal.core.KafkaDrain.shown(new java.util.ArrayList<>(new java.util.TreeSet<>(step.cancel()))),
-                    step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept");
-            return null;
-        } catch (KafkaReplicas.KafkaUnavailable e) {
-            LOG.warnf("cluster %s/%s component %s: Kafka rebalance step failed: %s", cluster.getMetadata().getNamespace(),
-                    cluster.getMetadata().getName(), component, e.getMessage());
-            return "Kafka at " + target.describe() + " did not take the rebalance step (" + e.getMessage() + ")";
-        }
+            return step.reassign().size() + " reassignments asked for ("
+                    + dev.ordinal.core.KafkaDrain.shown(step.reassign().entrySet().stream().map(e -> e.getKey() + " → " + e.getValue()).toList())
+                    + "), " + step.cancel().size() + " cancelled ("
+                    + dev.ordinal.core.KafkaDrain.shown(new ArrayList<>(new java.util.TreeSet<>(step.cancel()))) + "), throttle " + throttle(step);
+        });
     }
 
     /** Unregisters node ids with {@code component}'s Kafka ({@link KafkaReplicas#unregister}). */
     @Override
     public String unregister(Cluster cluster, String component, java.util.Set<Integer> nodeIds) {
+        return withKafka(cluster, component, "unregister", "did not unregister " + nodeIds, target -> {
+            kafka.unregister(target, nodeIds);
+            return "node ids " + nodeIds + " unregistered";
+        });
+    }
+
+    /** One change to Kafka: {@code run} carries it out with the component's target and says what it did, for the log. */
+    @FunctionalInterface
+    private interface KafkaChange {
+        String run(KafkaReplicas.Target target) throws KafkaReplicas.KafkaUnavailable;
+    }
+
+    /**
+     * Carries out {@code change} with {@code component}'s Kafka: null when done (one INFO line), else why not (no guard,
+     * unusable client settings, or Kafka's failure worded {@code Kafka at <target> <refused> (<why>)}, one WARN line).
+     */
+    private String withKafka(Cluster cluster, String component, String what, String refused, KafkaChange change) {
         Optional<KafkaScaleInGuard> guard = cluster == null || cluster.getSpec() == null ? Optional.empty() : kafkaGuard(cluster, component);
         if (guard.isEmpty()) {
             return "component " + component + " has no scaleInGuard.kafka";
@@ -216,16 +184,19 @@ public class ScaleInGuardGate implements OpsInputs.Guard {
         } catch (ClientSecurity.Unusable e) {
             return unusable(e);
         }
+        String where = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         try {
-            kafka.unregister(target, nodeIds);
-            LOG.infof("cluster %s/%s component %s: unregistered Kafka node ids %s", cluster.getMetadata().getNamespace(),
-                    cluster.getMetadata().getName(), component, nodeIds);
+            String done = change.run(target);
+            LOG.infof("cluster %s component %s: Kafka %s: %s", where, component, what, done);
             return null;
         } catch (KafkaReplicas.KafkaUnavailable e) {
-            LOG.warnf("cluster %s/%s component %s: unregistering Kafka node ids %s failed: %s", cluster.getMetadata().getNamespace(),
-                    cluster.getMetadata().getName(), component, nodeIds, e.getMessage());
-            return "Kafka at " + target.describe() + " did not unregister " + nodeIds + " (" + e.getMessage() + ")";
+            LOG.warnf("cluster %s component %s: Kafka %s failed: %s", where, component, what, e.getMessage());
+            return "Kafka at " + target.describe() + " " + refused + " (" + e.getMessage() + ")";
         }
+    }
+
+    private static String throttle(dev.ordinal.core.KafkaDrain.Step step) {
+        return step.setThrottle() ? "set to " + step.rate() + " B/s" : step.removeThrottle() ? "removed" : "kept";
     }
 
     /**
