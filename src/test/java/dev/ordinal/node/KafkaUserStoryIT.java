@@ -404,19 +404,24 @@ class KafkaUserStoryIT {
         assertEquals("Abnormal", cluster().getStatus().phase);
     }
 
-    private void takeOffline(String pod, String opsName) {
-        NodeKubectl.apply(opsName, """
+    /** Applies an OpsRequest that scales the broker component, e.g. {@code scaleOut: {replicaChanges: 1}}. */
+    private static void applyBrokerOps(String name, int timeoutSeconds, String change) {
+        NodeKubectl.apply(name, """
                 apiVersion: operations.ordinal.dev/v1alpha1
                 kind: OpsRequest
                 metadata: {name: %s, namespace: %s}
                 spec:
                   clusterName: kafka
                   type: HorizontalScaling
-                  timeoutSeconds: 300
+                  timeoutSeconds: %d
                   horizontalScaling:
                     - componentName: broker
-                      scaleIn: {onlineInstancesToOffline: [%s]}
-                """.formatted(opsName, NS, pod));
+                      %s
+                """.formatted(name, NS, timeoutSeconds, change));
+    }
+
+    private void takeOffline(String pod, String opsName) {
+        applyBrokerOps(opsName, 300, "scaleIn: {onlineInstancesToOffline: [" + pod + "]}");
         awaitOps(opsName, "Succeed");
         await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName(pod).get() == null);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -433,18 +438,7 @@ class KafkaUserStoryIT {
     @Order(7)
     void theOperatorPodDeletedInTheMiddleOfAScaleOutIsReplacedAndTheNewPodFinishesTheOps() throws Exception {
         String ops = "kafka-scale-out-1";
-        NodeKubectl.apply(ops, """
-                apiVersion: operations.ordinal.dev/v1alpha1
-                kind: OpsRequest
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  clusterName: kafka
-                  type: HorizontalScaling
-                  timeoutSeconds: 600
-                  horizontalScaling:
-                    - componentName: broker
-                      scaleOut: {replicaChanges: 1}
-                """.formatted(ops, NS));
+        applyBrokerOps(ops, 600, "scaleOut: {replicaChanges: 1}");
         await().atMost(WAIT).until(() -> "Running".equals(phase(ops))
                 && client.pods().inNamespace(NS).withName("kafka-broker-3").get() != null);
         Pod old = operatorPod();
@@ -505,18 +499,7 @@ class KafkaUserStoryIT {
         drainProducer = kafka.produce(DRAINED, "draining", Duration.ofMillis(20));
         await().atMost(WAIT).until(() -> drainProducer.acked().size() >= 50);
 
-        NodeKubectl.apply(DRAIN_OPS, """
-                apiVersion: operations.ordinal.dev/v1alpha1
-                kind: OpsRequest
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  clusterName: kafka
-                  type: HorizontalScaling
-                  timeoutSeconds: 600
-                  horizontalScaling:
-                    - componentName: broker
-                      scaleIn: {replicaChanges: 1}
-                """.formatted(DRAIN_OPS, NS));
+        applyBrokerOps(DRAIN_OPS, 600, "scaleIn: {replicaChanges: 1}");
         // Pending, Draining, progress short of total, while Kafka reassigns: the moment to take the operator away.
         await().atMost(WAIT).untilAsserted(() -> {
             OpsRequest o = client.resources(OpsRequest.class).inNamespace(NS).withName(DRAIN_OPS).get();
@@ -651,18 +634,7 @@ class KafkaUserStoryIT {
 
         try (KafkaProbe.Producer during = kafka.produce(TOPIC, "rebalancing", Duration.ofMillis(20))) {
             await().atMost(WAIT).until(() -> during.acked().size() >= 50);
-            NodeKubectl.apply(REBALANCE_OPS, """
-                    apiVersion: operations.ordinal.dev/v1alpha1
-                    kind: OpsRequest
-                    metadata: {name: %s, namespace: %s}
-                    spec:
-                      clusterName: kafka
-                      type: HorizontalScaling
-                      timeoutSeconds: 300
-                      horizontalScaling:
-                        - componentName: broker
-                          scaleOut: {replicaChanges: 1}
-                    """.formatted(REBALANCE_OPS, NS));
+            applyBrokerOps(REBALANCE_OPS, 300, "scaleOut: {replicaChanges: 1}");
             awaitOps(REBALANCE_OPS, "Succeed");
             int acked = during.acked().size();
             await().atMost(WAIT).until(() -> during.acked().size() > acked + 50);
