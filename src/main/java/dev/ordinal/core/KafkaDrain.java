@@ -96,6 +96,20 @@ public final class KafkaDrain {
         public Throttle on(Set<Integer> live) {
             return new Throttle(brokers.stream().filter(live::contains).collect(Collectors.toSet()), leaders, followers);
         }
+
+        /**
+         * The throttle as Kafka can take it now: broker rates on live brokers only ({@link #on}), topic entries for
+         * topics that still exist only. Kafka refuses a config change of a deleted topic, set or delete, so a topic
+         * deleted mid-drain would fail every step, and the cancel, for good (review of #28).
+         */
+        public Throttle within(KafkaSnapshot snapshot) {
+            Set<String> topics = snapshot.partitions().stream().map(KafkaSnapshot.Partition::topic).collect(Collectors.toSet());
+            Map<String, List<String>> l = new TreeMap<>(leaders);
+            Map<String, List<String>> f = new TreeMap<>(followers);
+            l.keySet().retainAll(topics);
+            f.keySet().retainAll(topics);
+            return new Throttle(brokers, l, f).on(snapshot.liveBrokers());
+        }
     }
 
     /**

@@ -241,4 +241,17 @@ class KafkaDrainTest {
         assertEquals(t.leaders(), live.leaders());
         assertEquals(t.followers(), live.followers());
     }
+
+    @Test
+    void theThrottleNamesOnlyTopicsThatStillExist() {
+        // review of #28: Kafka refuses a config change of a deleted topic, so one topic deleted mid-drain failed every
+        // step and the cancel for good
+        KafkaDrain.Throttle t = KafkaDrain.throttle(Map.of("orders-0", List.of(103, 100), "gone-0", List.of(103, 101)),
+                Map.of("orders-0", List.of(102, 100), "gone-0", List.of(102, 101)));
+        KafkaSnapshot now = snapshot(Set.of(100, 101, 102), Map.of(), List.of(p("orders", 0, 102, 100)));
+        KafkaDrain.Throttle within = t.within(now);
+        assertEquals(Set.of("orders"), within.leaders().keySet());
+        assertEquals(Set.of("orders"), within.followers().keySet());
+        assertEquals(Set.of(100, 101, 102), within.brokers(), "103 is not live");
+    }
 }

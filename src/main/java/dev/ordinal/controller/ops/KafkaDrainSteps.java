@@ -120,7 +120,7 @@ final class KafkaDrainSteps {
             }
             KafkaDrain.Progress progress = KafkaDrain.progress(record.targetReplicas, snapshot);
             record.progress = progress.fraction();
-            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers());
+            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).within(snapshot);
             String moving = "draining " + who + ": " + progress.fraction() + " partitions moved (replication throttle "
                     + record.throttleBytesPerSecond + " B/s)";
             if (!progress.toStart().isEmpty()) {
@@ -214,7 +214,7 @@ final class KafkaDrainSteps {
                 + " they are), the reassignment of " + inFlight.size() + " cancelled, the replication throttle removed; the Cluster was"
                 + " not touched";
         return Optional.of(new OpsDecision.DrainKafka(component, KafkaDrain.Step.cancel(inFlight,
-                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
+                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).within(snapshot)), error -> {
                     if (error != null) {
                         return waiting(in, now, Reasons.DRAINING, "cancelling the drain of " + who + ": " + error, DRAIN_RECHECK, records,
                                 Notes.NONE);
@@ -287,9 +287,18 @@ final class KafkaDrainSteps {
                     + record.progress + " partitions had moved (they stay where they are), the reassignment of " + inFlight.size()
                     + " cancelled, the replication throttle removed";
             return new OpsDecision.DrainKafka(e.getKey(), KafkaDrain.Step.cancel(inFlight,
-                    KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
+                    KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).within(snapshot)), error -> {
                         record.finishedAt = Conditions.timestamp(now);
                         Event event = error == null ? new Event(false, Reasons.REASSIGNMENTS_STOPPED, stopped) : notStopped(what, moves, error);
+                        if (records.values().stream().allMatch(r -> r.finishedAt != null)) {
+                            // The last one: the ops ends now, as decided, rather than deciding again next time (by then
+                            // the cause may have cleared, and a stopped rebalance would pass for a finished one).
+                            List<Event> all = new ArrayList<>(events);
+                            all.add(event);
+                            moves.set(ending.status(), records);
+                            return new OpsDecision.Finish(ending.status(), ending.phase(), ending.reason(), ending.message(),
+                                    new Notes(ending.notes().planComputed(), List.copyOf(all)));
+                        }
                         String message = "the ops ends " + ending.phase().value() + ", but first " + what + " stops";
                         OpsStatus next = moves == Moves.DRAIN ? OpsStatus.of(in.ops(), now).waiting(true, Reasons.DRAINING, message)
                                 : OpsStatus.of(in.ops(), now).condition(ConditionType.PROGRESSING, true, Reasons.REBALANCING, message);

@@ -57,7 +57,20 @@ final class KafkaRebalanceSteps {
         for (ScalingPlan plan : plans.values()) {
             KafkaScaleInGuard guard = KafkaDrainSteps.kafkaGuard(in.cluster(), plan.component());
             KafkaDrainRecord record = records.get(plan.component());
-            if (guard == null || !Boolean.TRUE.equals(guard.rebalanceOnScaleOut) || (record != null && record.finishedAt != null)) {
+            boolean going = record != null && record.finishedAt == null;
+            if (going && guard == null) {
+                // The guard was removed mid-rebalance: no Kafka to ask; what may be left is said (review of #28).
+                record.finishedAt = Conditions.timestamp(now);
+                status.kafkaRebalance = records;
+                String left = "the rebalance onto " + String.join(", ", record.instances) + " was not stopped: component "
+                        + plan.component() + " has no scaleInGuard.kafka any more; its reassignments may still run and its replication"
+                        + " throttle is left on the brokers and topics of status.kafkaRebalance (remove them with"
+                        + " kafka-reassign-partitions.sh --cancel and kafka-configs.sh --delete-config, docs/kafka-drain.md)";
+                return Optional.of(waiting(next, now, in, Reasons.REBALANCING, left, KafkaDrainSteps.RECORD_RECHECK,
+                        new Notes(false, List.of(new Event(true, Reasons.REASSIGNMENTS_NOT_STOPPED, left)))));
+            }
+            // Turning rebalanceOnScaleOut off decides only whether to plan: a recorded rebalance runs to its end.
+            if (guard == null || (!going && (!Boolean.TRUE.equals(guard.rebalanceOnScaleOut) || record != null))) {
                 continue;
             }
             Map<String, Integer> added = added(plan, guard);
@@ -111,7 +124,7 @@ final class KafkaRebalanceSteps {
             status.kafkaRebalance = records;
             KafkaDrain.Progress progress = KafkaRebalance.progress(record.targetReplicas, snapshot);
             record.progress = progress.fraction();
-            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers());
+            KafkaDrain.Throttle throttle = KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).within(snapshot);
             String moving = "rebalancing onto " + who + ": " + progress.fraction() + " partitions moved (replication throttle "
                     + record.throttleBytesPerSecond + " B/s)";
             if (!progress.toStart().isEmpty()) {
@@ -177,6 +190,11 @@ final class KafkaRebalanceSteps {
     }
 
     /** Whether {@code status} holds a rebalance: a cancel then keeps the scale-out ({@link #cancel}). */
+    /** Whether a recorded rebalance has not finished: the deadline does not cut it short. */
+    static boolean unfinished(OpsRequestStatus status) {
+        return status != null && status.kafkaRebalance != null && status.kafkaRebalance.values().stream().anyMatch(r -> r.finishedAt == null);
+    }
+
     static boolean started(OpsRequestStatus status) {
         return status != null && status.kafkaRebalance != null && !status.kafkaRebalance.isEmpty();
     }
@@ -218,7 +236,7 @@ final class KafkaRebalanceSteps {
         String message = "cancelled while rebalancing onto " + who + ": " + record.progress + " partitions had moved (they stay where"
                 + " they are), the reassignment of " + inFlight.size() + " cancelled, the replication throttle removed" + keep;
         return new OpsDecision.RebalanceKafka(component, KafkaDrain.Step.cancel(inFlight,
-                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).on(snapshot.liveBrokers())), error -> {
+                KafkaDrain.throttle(record.originalReplicas, record.targetReplicas).within(snapshot)), error -> {
                     if (error != null) {
                         next.condition(ConditionType.PROGRESSING, true, Reasons.REBALANCING, "cancelling the rebalance onto " + who + ": " + error);
                         return new Wait(next.status(), KafkaDrainSteps.DRAIN_RECHECK, false, Notes.NONE);

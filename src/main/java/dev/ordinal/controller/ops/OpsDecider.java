@@ -72,8 +72,8 @@ public final class OpsDecider {
      * deadline) while its rebalance runs stops the rebalance first ({@link KafkaDrainSteps#stop}).
      */
     private static OpsDecision stoppingMoves(OpsInputs in, Instant now, OpsDecision decision) {
-        return decision instanceof OpsDecision.Finish ending && ending.phase() != OpsPhase.SUCCEED
-                ? KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.REBALANCE) : decision;
+        return OpsDecision.onFinish(decision, ending -> ending.phase() == OpsPhase.SUCCEED ? ending
+                : KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.REBALANCE));
     }
 
     /** The plan from the snapshot (the Cluster gone or changed so that none is valid: Failed, {@code PlanFailed}), then the one apply, then Running. */
@@ -187,7 +187,10 @@ public final class OpsDecider {
         }
         Duration timeout = OpsDeadlines.timeout(ops, in.settings().defaultTimeout());
         Instant deadline = OpsDeadlines.deadline(ops, in.settings().defaultTimeout(), now);
-        if (!now.isBefore(deadline)) {
+        // A recorded rebalance is never cut short by the deadline (docs/kafka-rebalance.md), also while a new broker is
+        // briefly not Ready or the Cluster has not yet reported a spec change: the ops waits and goes on with it.
+        boolean rebalancing = !cancelling && KafkaRebalanceSteps.unfinished(ops.getStatus());
+        if (!now.isBefore(deadline) && !rebalancing) {
             String what = restoring ? "the pods are done but " + Conditions.find(next.status().conditions, ConditionType.PROGRESSING).message
                     : report.pendingPods().isEmpty()
                     ? "the pods are done but " + unsettled.orElse("the Cluster did not report the new state")
@@ -195,7 +198,7 @@ public final class OpsDecider {
             return PendingDecider.finish(next, OpsPhase.ABORTED, Reasons.DEADLINE_EXCEEDED, "deadline of " + timeout.toSeconds()
                     + "s passed; " + what, null, Notes.NONE);
         }
-        Duration untilDeadline = Duration.between(now, deadline).plus(PAST);
+        Duration untilDeadline = rebalancing ? CLUSTER_RECHECK : Duration.between(now, deadline).plus(PAST);
         // Cluster events wake a waiting ops; the short recheck bounds the wait should one be missed.
         Duration recheck = (waitingForCluster || restoring) && untilDeadline.compareTo(CLUSTER_RECHECK) > 0 ? CLUSTER_RECHECK : untilDeadline;
         // Pods done, Cluster about to report: transitional, held back for the settle window (usually Succeed comes first).

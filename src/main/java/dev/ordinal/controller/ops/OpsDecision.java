@@ -97,4 +97,31 @@ sealed interface OpsDecision {
     /** Nothing to do now; look again after {@code recheck} (null: only on an event). */
     record Idle(Duration recheck) implements OpsDecision {
     }
+
+    /**
+     * {@code decision} with {@code onEnd} applied to the {@link Finish} it ends with: at once, or after the change it
+     * carries out first (the {@code then} of an apply or a Kafka step). So that whatever ends an ops, directly or
+     * after a step, goes through the same clean-up (a drain stopped, leadership put back).
+     */
+    static OpsDecision onFinish(OpsDecision decision, Function<Finish, OpsDecision> onEnd) {
+        if (decision instanceof Finish f) {
+            return onEnd.apply(f);
+        }
+        if (decision instanceof Apply a) {
+            return new Apply(a.targets(), c -> onFinish(a.then().apply(c), onEnd));
+        }
+        if (decision instanceof MoveLeaders m) {
+            return new MoveLeaders(m.component(), m.step(), e -> onFinish(m.then().apply(e), onEnd));
+        }
+        if (decision instanceof DrainKafka d) {
+            return new DrainKafka(d.component(), d.step(), e -> onFinish(d.then().apply(e), onEnd));
+        }
+        if (decision instanceof RebalanceKafka r) {
+            return new RebalanceKafka(r.component(), r.step(), e -> onFinish(r.then().apply(e), onEnd));
+        }
+        if (decision instanceof UnregisterBrokers u) {
+            return new UnregisterBrokers(u.component(), u.nodeIds(), e -> onFinish(u.then().apply(e), onEnd));
+        }
+        return decision;
+    }
 }

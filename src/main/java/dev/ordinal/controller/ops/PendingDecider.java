@@ -54,12 +54,10 @@ final class PendingDecider {
      * ({@link LeadershipSteps#undo}).
      */
     static OpsDecision decide(OpsInputs in, Instant now) {
-        OpsDecision decision = chain(in, now);
-        if (!(decision instanceof Finish ending) || ending.phase() == OpsPhase.SUCCEED) {
-            return decision;
-        }
-        OpsDecision stopped = KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.DRAIN);
-        return stopped instanceof Finish f ? LeadershipSteps.undo(in, now, f) : stopped;
+        // Also an end that follows a step (a drain's cancel ends after its Kafka step): the same clean-up.
+        return OpsDecision.onFinish(chain(in, now), ending -> ending.phase() == OpsPhase.SUCCEED ? ending
+                : OpsDecision.onFinish(KafkaDrainSteps.stop(in, now, ending, KafkaDrainSteps.Moves.DRAIN),
+                        stopped -> LeadershipSteps.undo(in, now, stopped)));
     }
 
     private static OpsDecision chain(OpsInputs in, Instant now) {

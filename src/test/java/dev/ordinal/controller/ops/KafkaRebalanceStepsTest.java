@@ -289,15 +289,40 @@ class KafkaRebalanceStepsTest {
         OpsDecision.DrainKafka stop = assertInstanceOf(OpsDecision.DrainKafka.class, d, "the rebalance stops before the ops ends");
         assertEquals(Set.of("orders-0"), stop.step().cancel());
         assertTrue(stop.step().removeThrottle());
-        Wait stopped = assertInstanceOf(Wait.class, stop.then().apply(null));
-        assertEquals("ReassignmentsStopped", stopped.notes().events().get(0).reason());
-        assertTrue(stopped.notes().events().get(0).message().startsWith("stopped the rebalance onto kafka-broker-3 as the ops ends Failed"
-                + " (OverwrittenByAnotherWriter): "), stopped.notes().events().get(0).message());
-
-        Finish failed = assertInstanceOf(Finish.class, OpsDecider.decide(in(with(run, stopped.status()), rebalanced(5), kafka, 0, 1, 2, 3),
-                after(Duration.ofSeconds(4))));
+        // the ops ends right after the step, as decided (the Cluster may report its generation by the next reconcile,
+        // and a stopped rebalance must not pass for a finished one then)
+        Finish failed = assertInstanceOf(Finish.class, stop.then().apply(null));
+        assertEquals("ReassignmentsStopped", failed.notes().events().get(0).reason());
+        assertTrue(failed.notes().events().get(0).message().startsWith("stopped the rebalance onto kafka-broker-3 as the ops ends Failed"
+                + " (OverwrittenByAnotherWriter): "), failed.notes().events().get(0).message());
         assertEquals(OpsPhase.FAILED, failed.phase());
         assertEquals("OverwrittenByAnotherWriter", failed.reason());
         assertEquals(T0.plusSeconds(3).toString(), failed.status().kafkaRebalance.get("broker").finishedAt);
+    }
+
+    @Test
+    void aRecordedRebalanceOutlivesTheDeadlineAndTurningTheFlagOffDoesNotAbandonIt() {
+        // review of #28: past timeoutSeconds, a new broker briefly not Ready aborted the ops mid-rebalance; and turning
+        // rebalanceOnScaleOut off let the ops Succeed with the reassignments and the throttle left in Kafka
+        FakeKafka kafka = new FakeKafka();
+        kafka.live.add(103);
+        OpsRequest run = running(ops("out-4", scaleOut(1)), kafka);
+        Wait recorded = assertInstanceOf(Wait.class, OpsDecider.decide(in(run, rebalanced(4), kafka, 0, 1, 2, 3), after(Duration.ofSeconds(2))));
+        OpsRequest moving = with(run, recorded.status());
+
+        OpsDecision late = OpsDecider.decide(in(moving, rebalanced(4), kafka, 0, 1, 2), after(Duration.ofMinutes(45)));
+        assertInstanceOf(Wait.class, late, "kafka-broker-3 not Ready 45 min in: the ops waits, it is not aborted");
+
+        Cluster off = rebalanced(4);
+        off.getSpec().componentSpecs.get(0).scaleInGuard.kafka.rebalanceOnScaleOut = false;
+        assertInstanceOf(RebalanceKafka.class, OpsDecider.decide(in(moving, off, kafka, 0, 1, 2, 3), after(Duration.ofMinutes(46))),
+                "the recorded plan goes on");
+
+        Cluster unguarded = rebalanced(4);
+        unguarded.getSpec().componentSpecs.get(0).scaleInGuard = null;
+        Wait told = assertInstanceOf(Wait.class, OpsDecider.decide(in(moving, unguarded, kafka, 0, 1, 2, 3), after(Duration.ofMinutes(47))));
+        assertEquals(true, told.notes().events().get(0).warning());
+        assertEquals("ReassignmentsNotStopped", told.notes().events().get(0).reason());
+        assertTrue(told.status().kafkaRebalance.get("broker").finishedAt != null);
     }
 }
