@@ -92,7 +92,7 @@ final class KafkaDrainSteps {
                             + KafkaDrain.shown(others) + " (not this drain's) to end before planning the drain of " + who,
                             DRAIN_RECHECK, records, Notes.PLANNED));
                 }
-                KafkaDrain.Plan planned = KafkaDrain.plan(removed, offline(plan, guard), snapshot);
+                KafkaDrain.Plan planned = KafkaDrain.plan(removed, leavingToo(in, plans, plan, removed), snapshot);
                 if (!planned.planned()) {
                     OpsStatus next = OpsStatus.of(in.ops(), now).condition(ConditionType.VALIDATED, false, Reasons.VALIDATION_FAILED,
                             planned.refusal());
@@ -168,7 +168,7 @@ final class KafkaDrainSteps {
                     || look.get().snapshot().hostedBy(ScaleInGuard.nodeIds(removed)).isEmpty()) {
                 continue;
             }
-            KafkaDrain.Plan planned = KafkaDrain.plan(removed, offline(plan, guard), look.get().snapshot());
+            KafkaDrain.Plan planned = KafkaDrain.plan(removed, leavingToo(in, plans, plan, removed), look.get().snapshot());
             out.put(plan.component(), planned.planned() ? "with drain: " + planned.targets().size() + " partition"
                     + (planned.targets().size() == 1 ? "" : "s") + " would move off " + who(removed) + " first"
                     : "with drain: refused: " + planned.refusal());
@@ -380,9 +380,15 @@ final class KafkaDrainSteps {
     }
 
     /** The node ids the plan takes offline in the same ops (no drain target, though they keep their replicas). */
-    private static Set<Integer> offline(ScalingPlan plan, KafkaScaleInGuard guard) {
-        int offset = guard.nodeIdOffset == null ? 0 : guard.nodeIdOffset;
-        return ScaleInGuard.nodeIds(ScaleInGuard.departing(plan, offset).stream().filter(b -> b.departure() != Departure.REMOVAL).toList());
+    /**
+     * The other brokers the same ops takes from this Kafka (offline ones of this component, and any of another
+     * component of the same Kafka, a node pool): no drain target, though they are not drained here.
+     */
+    static Set<Integer> leavingToo(OpsInputs in, Map<String, ScalingPlan> plans, ScalingPlan plan, List<Broker> removed) {
+        Set<Integer> out = new java.util.HashSet<>(ScaleInGuard.nodeIds(ScaleInGuardGate.departingFromSameKafka(in.cluster(), plans,
+                plan.component())));
+        out.removeAll(ScaleInGuard.nodeIds(removed));
+        return out;
     }
 
     private static String who(List<Broker> brokers) {

@@ -98,4 +98,20 @@ class SharedKafkaTest {
         assertEquals(Set.of(), LeaderMoves.awayStep(Set.of(201), Set.of(102), kafka).elect(),
                 "201 leads nothing; orders-0 is pool broker's partition, moved by its own step");
     }
+
+    @Test
+    void aDrainNeverTargetsABrokerAnotherPoolTakesOfflineInTheSameOps() {
+        Cluster c = pools();
+        HorizontalScaling in = new HorizontalScaling();
+        in.componentName = "broker";
+        in.scaleIn = new HorizontalScaling.ScaleIn();
+        in.scaleIn.replicaChanges = 1;
+        OpsRequest ops = ops("drain-and-offline", in);
+        ops.getSpec().horizontalScaling = List.of(in, offlineOf("pool-b", "kafka-pool-b-1"));
+        var validation = dev.ordinal.core.OpsValidation.validate("kafka", OpsView.live(c), OpsView.typeOf(ops), OpsView.requests(ops));
+        Map<String, ScalingPlan> plans = validation.plans();
+        OpsInputs inputs = new OpsInputs(ops, c, OpsFixtures.readyPods(0, 1, 2), List.of(), OpsFixtures.NO_GUARD, true, OpsFixtures.SETTINGS, null);
+        List<ScaleInGuard.Broker> removed = List.of(new ScaleInGuard.Broker("kafka-broker-2", 102, ScaleInGuard.Departure.REMOVAL));
+        assertEquals(Set.of(201), KafkaDrainSteps.leavingToo(inputs, plans, plans.get("broker"), removed));
+    }
 }
