@@ -1,12 +1,13 @@
 package dev.ordinal.core;
 
+import static dev.ordinal.core.KafkaPartitions.p;
+import static dev.ordinal.core.KafkaPartitions.roundRobin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,23 +26,6 @@ import dev.ordinal.core.ScaleInGuard.Broker;
 class KafkaDrainTest {
     private static final Broker GONE103 = new Broker("kafka-broker-3", 103);
     private static final Broker GONE104 = new Broker("kafka-broker-4", 104);
-
-    private static Partition p(String topic, int partition, Integer... replicas) {
-        return new Partition(topic, partition, List.of(replicas), List.of(replicas), replicas[0]);
-    }
-
-    /** {@code count} partitions of RF {@code rf} laid round-robin over {@code brokers}. */
-    private static List<Partition> roundRobin(String topic, int count, int rf, List<Integer> brokers) {
-        List<Partition> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Integer[] replicas = new Integer[rf];
-            for (int j = 0; j < rf; j++) {
-                replicas[j] = brokers.get((i + j) % brokers.size());
-            }
-            out.add(p(topic, i, replicas));
-        }
-        return out;
-    }
 
     private static KafkaSnapshot snapshot(Set<Integer> live, Map<Integer, String> racks, List<Partition> partitions) {
         return new KafkaSnapshot(partitions, live, Map.of(), 1, racks, Set.of());
